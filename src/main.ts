@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createGateway, createLogger } from './server.js';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = configOrExit();
+const logger = createLogger(config);
+const gateway = createGateway(config, { logger });
+const url = await gateway.listen();
+logger.info({ url: `${url}/graphql` }, `gateway listening on ${url}/graphql`);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

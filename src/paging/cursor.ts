@@ -1,0 +1,75 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+
+const TAG_BYTES = 16;
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+/**
+ * Opaque, tamper-evident Relay cursors: base64url of an HMAC tag followed by a JSON payload.
+ * The tag covers the connection's name, so a cursor from one connection is refused by another.
+ */
+export class CursorCodec {
+  private readonly key: Buffer;
+
+  constructor(secret?: string) {
+    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  encode(connection: string, payload: unknown): string {
+    const body = Buffer.from(JSON.stringify(payload), 'utf8');
+    return Buffer.concat([this.tag(connection, body), body]).toString('base64url');
+  }
+
+  decode<Schema extends z.ZodType>(
+    connection: string,
+    cursor: string,
+    schema: Schema,
+  ): z.output<Schema> {
+    const raw = Buffer.from(cursor, 'base64url');
+    if (raw.length <= TAG_BYTES || raw.toString('base64url') !== cursor) {
+      throw new InvalidCursorError('not a cursor issued by this gateway');
+    }
+    const body = raw.subarray(TAG_BYTES);
+    if (!timingSafeEqual(raw.subarray(0, TAG_BYTES), this.tag(connection, body))) {
+      throw new InvalidCursorError(`not a ${connection} cursor issued by this gateway`);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new InvalidCursorError('cursor payload is unreadable');
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw new InvalidCursorError('cursor payload is malformed');
+    return parsed.data;
+  }
+
+  private tag(connection: string, body: Buffer): Buffer {
+    return createHmac('sha256', this.key)
+      .update(connection)
+      .update('\0')
+      .update(body)
+      .digest()
+      .subarray(0, TAG_BYTES);
+  }
+}
+
+/** A short digest of a connection's arguments, so a cursor is only honoured with the arguments it came from. */
+export function argumentsDigest(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('base64url').slice(0, 16);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

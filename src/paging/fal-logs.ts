@@ -1,0 +1,114 @@
+import type { FalClient } from '../upstreams/fal/client.js';
+import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import { fromMicros, parseInstant, type Instant } from '../time.js';
+
+export const FAL_HISTORY_MAX_LIMIT = 1000;
+
+/**
+ * Where a newest-first walk stands: the timestamp of the last line handed out and how many
+ * lines carrying exactly that timestamp have been handed out so far.
+ */
+export interface FalLogPosition {
+  micros: number;
+  seen: number;
+}
+
+export interface FalLogEntry extends FalLogPosition {
+  line: FalLogLine;
+}
+
+export interface FalLogWalkRequest {
+  client: FalClient;
+  authorization: string;
+  filter: FalLogFilterParams;
+  window: { start: Instant; end: Instant };
+  after: FalLogPosition | undefined;
+  first: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface FalLogWalk {
+  entries: FalLogEntry[];
+  hasNextPage: boolean;
+  /** Timestamps whose lines outnumber one upstream page: the lines past the page could not be reached. */
+  unreachableBursts: string[];
+}
+
+/**
+ * Reads the next `first` lines after `after`, newest first, exactly once each.
+ *
+ * The upstream's own cursor is a timestamp used as an exclusive bound, which loses the rest of a
+ * same-timestamp burst at a page boundary. Instead every upstream call ends just after the last
+ * handed-out timestamp and skips the lines already handed out: those newer than it, and the first
+ * `seen` lines sharing it (the upstream orders equal timestamps stably). One line beyond `first`
+ * is read to tell whether another page exists.
+ */
+export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWalk> {
+  const entries: FalLogEntry[] = [];
+  const unreachableBursts: string[] = [];
+  let position = request.after;
+  let olderThan: number | undefined;
+  let upstreamHasMore = true;
+
+  while (entries.length <= request.first && upstreamHasMore) {
+    const skipAtPosition = olderThan === undefined ? (position?.seen ?? 0) : 0;
+    const end = upperBound(request.window.end, position, olderThan);
+    const page = await request.client.logsHistory(
+      request.authorization,
+      {
+        ...request.filter,
+        start: request.window.start.iso,
+        end: end.iso,
+        limit: Math.min(FAL_HISTORY_MAX_LIMIT, request.first + 1 - entries.length + skipAtPosition),
+      },
+      request.signal,
+    );
+    upstreamHasMore = page.has_more;
+
+    let skipped = 0;
+    let progressed = false;
+    let previousMicros = position?.micros ?? end.micros;
+    for (const line of page.items) {
+      // A timestamp that cannot be read keeps its place in the upstream's order.
+      const micros = parseInstant(line.timestamp)?.micros ?? previousMicros;
+      previousMicros = micros;
+      if (position && micros > position.micros) continue;
+      if (position && micros === position.micros) {
+        if (skipped < skipAtPosition) {
+          skipped += 1;
+          continue;
+        }
+        position = { micros, seen: position.seen + 1 };
+      } else {
+        position = { micros, seen: 1 };
+      }
+      entries.push({ line, ...position });
+      progressed = true;
+      if (entries.length > request.first) break;
+    }
+
+    if (!progressed && upstreamHasMore) {
+      if (!position || olderThan === position.micros) break;
+      unreachableBursts.push(fromMicros(position.micros).iso);
+      olderThan = position.micros;
+    } else {
+      olderThan = undefined;
+    }
+  }
+
+  const hasNextPage = entries.length > request.first;
+  if (hasNextPage) entries.length = request.first;
+  return { entries, hasNextPage, unreachableBursts };
+}
+
+function upperBound(
+  windowEnd: Instant,
+  position: FalLogPosition | undefined,
+  olderThan: number | undefined,
+): Instant {
+  if (olderThan !== undefined) return fromMicros(olderThan);
+  if (!position) return windowEnd;
+  // The first whole millisecond after the position, so that its own timestamp is included.
+  const justAfter = (Math.floor(position.micros / 1000) + 1) * 1000;
+  return justAfter < windowEnd.micros ? fromMicros(justAfter) : windowEnd;
+}

@@ -1,0 +1,91 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RelayPlugin from '@pothos/plugin-relay';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { parseInstant, type Instant } from '../time.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Instant; Output: string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
+}>({
+  plugins: [RelayPlugin, DataloaderPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+  },
+  validation: {
+    validationError: (failure) => {
+      const problems = failure.issues.map((issue) => {
+        const path = (issue.path ?? [])
+          .map((segment) => (typeof segment === 'object' ? segment.key : segment))
+          .map(String)
+          .join('.');
+        return path ? `${path}: ${issue.message}` : issue.message;
+      });
+      return new GraphQLError(`Invalid argument ${problems.join('; ')}`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    },
+  },
+});
+
+builder.queryType({});
+
+function parseDateTime(value: unknown): Instant {
+  const instant = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (!instant) {
+    throw new GraphQLError(
+      `DateTime must be an ISO-8601 date-time or YYYY-MM-DD, got ${JSON.stringify(value)}`,
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+  }
+  return instant;
+}
+
+builder.scalarType('DateTime', {
+  description:
+    'An instant. Output: ISO-8601 in UTC with milliseconds (microseconds when the source has them). Input: ISO-8601 (a value without zone is UTC) or YYYY-MM-DD (midnight UTC).',
+  serialize: (value) => value,
+  parseValue: parseDateTime,
+  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+});
+
+function literalToJson(node: ValueNode): unknown {
+  switch (node.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+    case Kind.ENUM:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values.map(literalToJson);
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, literalToJson(f.value)]));
+    case Kind.VARIABLE:
+      throw new GraphQLError('JSON literals cannot contain variables', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+  }
+}
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value, passed through as the upstream sent it.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literalToJson,
+});

@@ -1,0 +1,300 @@
+import { z } from 'zod';
+import { hoursBefore, fromMillis, parseInstant, type Instant } from '../time.js';
+import { argumentsDigest, InvalidCursorError } from '../paging/cursor.js';
+import { walkFalLogs, type FalLogEntry } from '../paging/fal-logs.js';
+import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import type { GatewayContext } from '../context.js';
+import { builder } from './builder.js';
+import { badUserInput, requireCredential } from './errors.js';
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'STDOUT', 'STDERR'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+const LEVEL_BY_UPSTREAM_NAME = new Map<string, LogLevel>([
+  ...LOG_LEVELS.map((level) => [level.toLowerCase(), level] as const),
+  ['warn', 'WARNING'],
+  ['critical', 'ERROR'],
+  ['fatal', 'ERROR'],
+]);
+
+/** Upstream levels arrive in either case; one the enum does not know reads as INFO. */
+export function logLevelOf(upstreamLevel: string): LogLevel {
+  return (
+    LEVEL_BY_UPSTREAM_NAME.get(upstreamLevel) ??
+    LEVEL_BY_UPSTREAM_NAME.get(upstreamLevel.toLowerCase()) ??
+    'INFO'
+  );
+}
+
+export const LogLevelEnum = builder.enumType('LogLevel', {
+  description:
+    'Severity of a log line. STDOUT and STDERR are raw process output; as a minimum level they rank above ERROR.',
+  values: LOG_LEVELS,
+});
+
+const FalRunSourceEnum = builder.enumType('FalRunSource', {
+  values: {
+    GRPC_RUN: { value: 'grpc-run' },
+    GRPC_REGISTER: { value: 'grpc-register' },
+    GATEWAY: { value: 'gateway' },
+    CRON: { value: 'cron' },
+  } as const,
+});
+
+const LabelOpEnum = builder.enumType('LabelOp', {
+  values: {
+    EQUALS: { value: 'equals' },
+    IN: { value: 'in' },
+    NOT_EQUALS: { value: 'not_equals' },
+    NOT_IN: { value: 'not_in' },
+  } as const,
+});
+
+const nonBlank = z.string().trim().min(1, 'must not be empty');
+
+const LabelFilterInput = builder.inputType('LabelFilter', {
+  description:
+    'A condition on one label of a log line. EQUALS and NOT_EQUALS take exactly one value; IN and NOT_IN take one or more.',
+  fields: (t) => ({
+    key: t.string({ required: true, validate: nonBlank.max(200) }),
+    values: t.stringList({
+      required: true,
+      validate: z.array(z.string().max(1000)).min(1, 'needs at least one value').max(100),
+    }),
+    op: t.field({ type: LabelOpEnum, defaultValue: 'equals' }),
+  }),
+  validate: z
+    .object({ values: z.array(z.string()), op: z.string().nullish() })
+    .refine(
+      ({ values, op }) => !(op === 'equals' || op === 'not_equals' || !op) || values.length === 1,
+      { message: 'EQUALS and NOT_EQUALS take exactly one value', path: ['values'] },
+    ),
+});
+
+const APP_ID = /^[^/\s]+\/[^/\s]+$/;
+
+export const FalLogFilterInput = builder.inputType('FalLogFilter', {
+  fields: (t) => ({
+    appIds: t.stringList({
+      description: 'Apps as `owner/name`, 1 to 50.',
+      validate: z
+        .array(z.string().regex(APP_ID, 'must be an app id like owner/name'))
+        .min(1, 'needs at least one app id')
+        .max(50, 'takes at most 50 app ids'),
+    }),
+    revision: t.string({ validate: nonBlank.max(200) }),
+    runSource: t.field({ type: FalRunSourceEnum }),
+    search: t.string({
+      description: 'Free text the message must contain.',
+      validate: z.string().max(1000),
+    }),
+    minLevel: t.field({ type: LogLevelEnum }),
+    jobId: t.string({
+      description: 'The runner (label `fal_job_id`).',
+      validate: nonBlank.max(200),
+    }),
+    requestId: t.string({
+      description: 'The request that emitted the line (label `fal_request_id`).',
+      validate: nonBlank.max(200),
+    }),
+    since: t.field({
+      type: 'DateTime',
+      description: 'Inclusive. Default: 24 hours before `until`.',
+    }),
+    until: t.field({
+      type: 'DateTime',
+      description: 'Exclusive. Default: now, pinned when the first page is read.',
+    }),
+    labels: t.field({
+      type: [LabelFilterInput],
+      validate: z.array(z.unknown()).max(50, 'takes at most 50 label conditions'),
+    }),
+    traceback: t.boolean({ description: 'Include tracebacks (label `traceback`) on error lines.' }),
+  }),
+  validate: z
+    .object({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
+    .refine(({ since, until }) => !since || !until || since.micros < until.micros, {
+      message: 'must be later than since',
+      path: ['until'],
+    }),
+});
+
+export type FalLogFilter = NonNullable<typeof FalLogFilterInput.$inferInput>;
+
+/** The upstream's own filter parameters for a FalLogFilter (time bounds excluded). */
+export function falFilterParams(filter: FalLogFilter | null | undefined): FalLogFilterParams {
+  if (!filter) return {};
+  return {
+    appIds: filter.appIds ?? undefined,
+    revision: filter.revision ?? undefined,
+    runSource: filter.runSource ?? undefined,
+    traceback: filter.traceback ?? undefined,
+    search: filter.search ?? undefined,
+    level: filter.minLevel?.toLowerCase(),
+    jobId: filter.jobId ?? undefined,
+    requestId: filter.requestId ?? undefined,
+    labels: filter.labels?.map((label): FalLabelFilter => ({
+      key: label.key,
+      value: label.op === 'in' || label.op === 'not_in' ? label.values : (label.values[0] ?? ''),
+      condition_type: label.op ?? 'equals',
+    })),
+  };
+}
+
+const LogLabelRef = builder.objectRef<{ key: string; value: string }>('LogLabel').implement({
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    value: t.exposeString('value'),
+  }),
+});
+
+function labelOf(line: FalLogLine, key: string): string | null {
+  const labels = line.labels;
+  return labels && Object.hasOwn(labels, key) ? (labels[key] ?? null) : null;
+}
+
+export const FalLogLineRef = builder.objectRef<FalLogLine>('FalLogLine').implement({
+  description: 'One line of a fal app’s logs.',
+  fields: (t) => ({
+    timestamp: t.field({
+      type: 'DateTime',
+      resolve: (line) => parseInstant(line.timestamp)?.iso ?? line.timestamp,
+    }),
+    level: t.field({ type: LogLevelEnum, resolve: (line) => logLevelOf(line.level) }),
+    message: t.exposeString('message'),
+    app: t.exposeString('app'),
+    revision: t.exposeString('revision'),
+    labels: t.field({
+      type: [LogLabelRef],
+      resolve: (line) => Object.entries(line.labels ?? {}).map(([key, value]) => ({ key, value })),
+    }),
+    label: t.string({
+      nullable: true,
+      args: { key: t.arg.string({ required: true }) },
+      resolve: (line, { key }) => labelOf(line, key),
+    }),
+    requestId: t.string({ nullable: true, resolve: (line) => labelOf(line, 'fal_request_id') }),
+    jobId: t.string({ nullable: true, resolve: (line) => labelOf(line, 'fal_job_id') }),
+  }),
+});
+
+const FalLogConnection = builder.connectionObject(
+  { type: FalLogLineRef, name: 'FalLogConnection' },
+  { name: 'FalLogEdge' },
+);
+
+const DEFAULT_WINDOW_HOURS = 24;
+const FAL_LOGS_CURSOR = 'falLogs';
+
+const falLogsCursorSchema = z.object({
+  args: z.string(),
+  start: z.string(),
+  end: z.string(),
+  micros: z.number().int(),
+  seen: z.number().int().min(1),
+});
+type FalLogsCursor = z.infer<typeof falLogsCursorSchema>;
+
+function resolveWindow(filter: FalLogFilter | null | undefined, now: number) {
+  const end = filter?.until ?? fromMillis(now);
+  const start = filter?.since ?? hoursBefore(end, DEFAULT_WINDOW_HOURS);
+  return { start, end };
+}
+
+function readCursor(context: GatewayContext, after: string, args: string): FalLogsCursor {
+  let cursor: FalLogsCursor;
+  try {
+    cursor = context.cursors.decode(FAL_LOGS_CURSOR, after, falLogsCursorSchema);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badUserInput('after', error.message);
+    throw error;
+  }
+  if (cursor.args !== args) {
+    throw badUserInput('after', 'the cursor was issued for a different filter');
+  }
+  const start = parseInstant(cursor.start);
+  const end = parseInstant(cursor.end);
+  if (!start || !end) throw badUserInput('after', 'cursor payload is malformed');
+  return cursor;
+}
+
+class FalLogEdge {
+  constructor(
+    private readonly context: GatewayContext,
+    private readonly base: Omit<FalLogsCursor, 'micros' | 'seen'>,
+    private readonly entry: FalLogEntry,
+  ) {}
+
+  get node(): FalLogLine {
+    return this.entry.line;
+  }
+
+  /** Signed only when a client selects it. */
+  get cursor(): string {
+    const { micros, seen } = this.entry;
+    return this.context.cursors.encode(FAL_LOGS_CURSOR, { ...this.base, micros, seen });
+  }
+}
+
+builder.queryField('falLogs', (t) =>
+  t.field({
+    type: FalLogConnection,
+    nullable: true,
+    description:
+      'fal serverless log history, newest first. `first` is 1 to 5000 (default 100). Without `filter.since` the window is the 24 hours before `filter.until` (or now); the window is pinned by the first page, so later pages neither skip nor repeat lines while new ones arrive.',
+    args: {
+      filter: t.arg({ type: FalLogFilterInput }),
+      first: t.arg.int({
+        defaultValue: 100,
+        validate: z
+          .number()
+          .int()
+          .min(1, 'must be at least 1')
+          .max(5000, 'must be at most 5000')
+          .nullish(),
+      }),
+      after: t.arg.string(),
+    },
+    resolve: async (_root, args, context) => {
+      const filterParams = falFilterParams(args.filter);
+      const digest = argumentsDigest({
+        filter: filterParams,
+        since: args.filter?.since?.iso,
+        until: args.filter?.until?.iso,
+      });
+      const cursor = args.after ? readCursor(context, args.after, digest) : undefined;
+      const authorization = requireCredential(context, 'fal');
+
+      const window = cursor
+        ? { start: parseInstant(cursor.start)!, end: parseInstant(cursor.end)! }
+        : resolveWindow(args.filter, Date.now());
+      const walk = await walkFalLogs({
+        client: context.upstreams.fal,
+        authorization,
+        filter: filterParams,
+        window,
+        after: cursor && { micros: cursor.micros, seen: cursor.seen },
+        first: args.first ?? 100,
+        signal: context.signal,
+      });
+      if (walk.unreachableBursts.length > 0) {
+        context.logger.warn(
+          { bursts: walk.unreachableBursts },
+          'fal log lines sharing one timestamp outnumber an upstream page; the rest are unreachable',
+        );
+      }
+
+      const base = { args: digest, start: window.start.iso, end: window.end.iso };
+      const edges = walk.entries.map((entry) => new FalLogEdge(context, base, entry));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: walk.hasNextPage,
+          hasPreviousPage: false,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+);

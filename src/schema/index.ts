@@ -1,0 +1,7 @@
+import { builder } from './builder.js';
+import './fal-logs.js';
+
+// The Node interface and the node/nodes query fields exist before any type implements Node.
+builder.nodeInterfaceRef();
+
+export const schema = builder.toSchema({ sortSchema: false });

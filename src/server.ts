@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga, useExecutionCancellation, useReadinessCheck } from 'graphql-yoga';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { exampleOperations } from './operations.js';
+import { CursorCodec } from './paging/cursor.js';
+import { maskError } from './schema/errors.js';
+import { schema } from './schema/index.js';
+import { FalClient } from './upstreams/fal/client.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Headers GraphiQL starts with, e.g. the demo's upstream keys. */
+  graphiqlHeaders?: Record<string, string>;
+  /** How long `close()` waits for in-flight requests before cutting them off. */
+  drainTimeoutMs?: number;
+}
+
+export interface Gateway {
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>;
+  /** Starts listening; resolves to the base URL (no path). */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish (bounded), and releases upstream pools. */
+  close(): Promise<void>;
+}
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-fal-authorization"]',
+  'req.headers["x-dify-authorization"]',
+  'authorization',
+  'credentials',
+];
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
+  const logger = options.logger ?? createLogger(config);
+  const services: GatewayServices = {
+    upstreams: { fal: new FalClient(config.falApiUrl, config.upstream) },
+    cursors: new CursorCodec(config.cursorSecret),
+    logger,
+  };
+  let draining = false;
+
+  const headers = options.graphiqlHeaders
+    ? JSON.stringify(options.graphiqlHeaders, null, 2)
+    : undefined;
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    context: (initial) => createContext(services, initial),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    maskedErrors: { maskError },
+    logging: logger,
+    graphiql: config.graphiql && {
+      title: 'AI logs gateway',
+      defaultHeaders: headers,
+      defaultTabs: exampleOperations().map(({ document }) => ({ query: document, headers })),
+    },
+    landingPage: false,
+    plugins: [
+      useExecutionCancellation(),
+      useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
+    ],
+  });
+
+  const server: Server = createServer(yoga.requestListener);
+
+  return {
+    yoga,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve(`http://${shownHost}:${address.port}`);
+        });
+      });
+    },
+    async close() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(
+        () => server.closeAllConnections(),
+        options.drainTimeoutMs ?? 10_000,
+      );
+      if (server.listening) await closed;
+      clearTimeout(deadline);
+      await services.upstreams.fal.close();
+    },
+  };
+}

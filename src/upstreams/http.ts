@@ -1,0 +1,214 @@
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import { codeForStatus, UpstreamError } from './errors.js';
+import type { UpstreamErrorCode, UpstreamSource } from './errors.js';
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Path below the upstream's base URL, with any client-given segments already encoded. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  /** The client's own `Authorization` value for this upstream, forwarded unchanged. */
+  authorization: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** What an upstream's error envelope says, as far as it can be read. */
+export interface ErrorEnvelope {
+  message?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export type ErrorEnvelopeReader = (body: unknown) => ErrorEnvelope;
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+
+/**
+ * One keep-alive undici pool per upstream. Every call forwards the caller's credential,
+ * parses the body with zod and turns each failure into a classified UpstreamError.
+ */
+export class UpstreamHttp {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+
+  constructor(
+    readonly source: UpstreamSource,
+    baseUrl: string,
+    settings: Config['upstream'],
+    private readonly readErrorEnvelope: ErrorEnvelopeReader,
+  ) {
+    const url = new URL(baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: settings.maxConnections,
+      connect: { timeout: settings.connectTimeoutMs },
+      headersTimeout: settings.headersTimeoutMs,
+      bodyTimeout: settings.bodyTimeoutMs,
+      keepAliveTimeout: 10_000,
+    });
+  }
+
+  async json<Schema extends z.ZodType>(
+    request: UpstreamRequest,
+    schema: Schema,
+  ): Promise<z.output<Schema>> {
+    const response = await this.send(request);
+    const text = await this.readBody(response);
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw this.statusError(response, text);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (cause) {
+      throw this.error('UPSTREAM_ERROR', 'returned a body that is not JSON', response, cause);
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      throw this.error(
+        'UPSTREAM_ERROR',
+        `returned an unexpected response (${where}${issue?.message ?? 'invalid'})`,
+        response,
+      );
+    }
+    return parsed.data;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async send(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = {
+      authorization: request.authorization,
+      accept: 'application/json',
+    };
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.body);
+    }
+    try {
+      return await this.pool.request({
+        method: request.method,
+        path: this.basePath + request.path + queryString(request.query),
+        headers,
+        body,
+        signal: request.signal,
+      });
+    } catch (cause) {
+      throw this.transportError(cause);
+    }
+  }
+
+  private async readBody(response: Dispatcher.ResponseData): Promise<string> {
+    try {
+      return await response.body.text();
+    } catch (cause) {
+      throw this.transportError(cause, response);
+    }
+  }
+
+  private statusError(response: Dispatcher.ResponseData, text: string): UpstreamError {
+    let envelope: ErrorEnvelope = {};
+    try {
+      envelope = this.readErrorEnvelope(JSON.parse(text));
+    } catch {
+      // A non-JSON error body (a proxy's HTML page, say) still maps by status.
+    }
+    const status = response.statusCode;
+    const message = envelope.message?.trim() || `answered HTTP ${status}`;
+    const error = this.error(codeForStatus(status), message, response);
+    if (envelope.requestId) error.details.upstreamRequestId = envelope.requestId;
+    if (status === 429 || status === 503) error.details.retryAfter = retryAfterSeconds(response);
+    return error;
+  }
+
+  private transportError(cause: unknown, response?: Dispatcher.ResponseData): Error {
+    const code = (cause as { code?: unknown } | null)?.code;
+    if ((cause as Error | null)?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+      return cause as Error;
+    }
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+      return this.error('UPSTREAM_TIMEOUT', 'did not answer in time', response, cause);
+    }
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
+      return this.error('UPSTREAM_UNAVAILABLE', 'could not be reached', response, cause);
+    }
+    return this.error('UPSTREAM_UNAVAILABLE', 'failed before answering', response, cause);
+  }
+
+  private error(
+    code: UpstreamErrorCode,
+    what: string,
+    response?: Dispatcher.ResponseData,
+    cause?: unknown,
+  ): UpstreamError {
+    const message = `${this.source === 'fal' ? 'fal' : 'Dify'} ${what}`;
+    return new UpstreamError(
+      message,
+      {
+        code,
+        source: this.source,
+        upstreamStatus: response?.statusCode,
+        upstreamRequestId: response ? headerValue(response.headers, 'x-request-id') : undefined,
+      },
+      { cause },
+    );
+  }
+}
+
+function queryString(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (typeof value === 'object') for (const item of value) params.append(key, item);
+    else params.append(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function headerValue(
+  headers: Dispatcher.ResponseData['headers'],
+  name: string,
+): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `Retry-After` (seconds or an HTTP date) or `x-ratelimit-reset` (seconds), whichever is present. */
+function retryAfterSeconds(response: Dispatcher.ResponseData): number | undefined {
+  const retryAfter = headerValue(response.headers, 'retry-after');
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  }
+  const reset = Number(headerValue(response.headers, 'x-ratelimit-reset'));
+  return Number.isFinite(reset) && reset >= 0 ? reset : undefined;
+}
