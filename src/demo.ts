@@ -1,0 +1,42 @@
+import { loadConfig } from './config.js';
+import { DEMO_KEYS, startEmulator } from './emulator/index.js';
+import { createGateway } from './server.js';
+
+const emulator = await startEmulator({
+  live: { falLinesPerSecond: 4, difyRunsPerMinute: 6 },
+  falPort: Number(process.env.EMULATOR_FAL_PORT ?? 0),
+  difyPort: Number(process.env.EMULATOR_DIFY_PORT ?? 0),
+});
+const config = loadConfig({
+  ...process.env,
+  HOST: process.env.HOST ?? '127.0.0.1',
+  FAL_API_URL: emulator.falUrl,
+  DIFY_API_URL: emulator.difyUrl,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+});
+const gateway = createGateway(config, {
+  graphiqlHeaders: {
+    'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
+    'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
+  },
+});
+const url = await gateway.listen();
+
+console.log(`AI logs gateway demo
+
+  GraphiQL      ${url}/graphql   (demo keys are pre-filled in the Headers tab)
+  fal emulator  ${emulator.falUrl}   key: ${DEMO_KEYS.fal}
+  Dify emulator ${emulator.difyUrl}   key: ${DEMO_KEYS.dify}
+
+Try it from a shell:
+  curl -s ${url}/graphql -H 'content-type: application/json' \\
+    -H 'Authorization: Key ${DEMO_KEYS.fal}' \\
+    -d '{"query":"{ falLogs(first: 3) { edges { node { timestamp level app message } } } }"}'
+
+Ctrl+C stops it.`);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    void Promise.all([gateway.close(), emulator.close()]).then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,69 @@
+import { parseInstant } from '../../src/time.js';
+
+export interface WireLine {
+  timestamp: string;
+  level: string;
+  message: string;
+  app: string;
+  revision: string;
+  labels?: Record<string, string> | null;
+}
+
+export interface GatewayLine {
+  timestamp: string;
+  level: string;
+  message: string;
+  app: string;
+  revision: string;
+  labels: Array<{ key: string; value: string }>;
+}
+
+export const LINE_FIELDS = 'timestamp level message app revision labels { key value }';
+
+/** One string per line that tells lines apart as precisely as the data allows. */
+export const fingerprintOfWire = (line: WireLine) =>
+  [
+    parseInstant(line.timestamp)?.iso ?? line.timestamp,
+    line.app,
+    line.revision,
+    line.message,
+    JSON.stringify(Object.entries(line.labels ?? {})),
+  ].join('|');
+
+export const fingerprintOfGateway = (line: GatewayLine) =>
+  [
+    line.timestamp,
+    line.app,
+    line.revision,
+    line.message,
+    JSON.stringify(line.labels.map(({ key, value }) => [key, value])),
+  ].join('|');
+
+export const micros = (line: WireLine) => parseInstant(line.timestamp)!.micros;
+
+/** The stored lines inside [since, until), in the upstream's newest-first order. */
+export function linesInWindow(
+  lines: readonly WireLine[],
+  since: string,
+  until: string,
+): WireLine[] {
+  const from = parseInstant(since)!.micros;
+  const to = parseInstant(until)!.micros;
+  return lines.filter((line) => {
+    const at = micros(line);
+    return at >= from && at < to;
+  });
+}
+
+/** The largest group of lines sharing one exact timestamp, as [index of its first line, size]. */
+export function largestBurst(lines: readonly WireLine[]): { index: number; size: number } {
+  let best = { index: 0, size: 0 };
+  let start = 0;
+  for (let i = 1; i <= lines.length; i += 1) {
+    if (i === lines.length || lines[i]!.timestamp !== lines[start]!.timestamp) {
+      if (i - start > best.size) best = { index: start, size: i - start };
+      start = i;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has defaults for every setting', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.falApiUrl).toBe('https://api.fal.ai/v1');
+    expect(config.difyApiUrl).toBe('https://api.dify.ai/v1');
+    expect(config.cursorSecret).toBeUndefined();
+  });
+
+  it('drops a trailing slash from upstream URLs', () => {
+    expect(loadConfig({ FAL_API_URL: 'http://127.0.0.1:9/v1/' }).falApiUrl).toBe(
+      'http://127.0.0.1:9/v1',
+    );
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['FAL_API_URL', 'not a url'],
+    ['DIFY_API_URL', 'ftp://example.com'],
+    ['UPSTREAM_HEADERS_TIMEOUT_MS', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['GRAPHIQL', 'maybe'],
+    ['CURSOR_SECRET', 'short'],
+  ])('names %s when it is %j', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { fromMicros, parseInstant } from '../../src/time.js';
+
+describe('parseInstant', () => {
+  it.each([
+    ['2025-09-19T12:16:10.599Z', '2025-09-19T12:16:10.599Z'],
+    ['2025-09-19T12:16:10.599608', '2025-09-19T12:16:10.599608Z'],
+    ['2025-09-19T12:16:10.599608+00:00', '2025-09-19T12:16:10.599608Z'],
+    ['2025-09-19 14:16:10+02:00', '2025-09-19T12:16:10.000Z'],
+    ['2025-09-19T12:16:10.5Z', '2025-09-19T12:16:10.500Z'],
+    ['2025-09-19T12:16:10.123456789Z', '2025-09-19T12:16:10.123456Z'],
+    ['2025-09-19T12:16Z', '2025-09-19T12:16:00.000Z'],
+    ['2025-09-19', '2025-09-19T00:00:00.000Z'],
+    ['2025-09-18T22:00:00-0230', '2025-09-19T00:30:00.000Z'],
+  ])('reads %s as %s', (text, iso) => {
+    expect(parseInstant(text)?.iso).toBe(iso);
+  });
+
+  it('keeps microseconds in the ordering key', () => {
+    const a = parseInstant('2025-09-19T12:16:10.599608Z')!;
+    const b = parseInstant('2025-09-19T12:16:10.599609Z')!;
+    expect(b.micros - a.micros).toBe(1);
+  });
+
+  it.each(['', 'yesterday', '2025-02-30', '2025-13-01', '2025-01-01T24:00:00Z', '1700000000'])(
+    'rejects %j',
+    (text) => {
+      expect(parseInstant(text)).toBeUndefined();
+    },
+  );
+
+  it('round-trips through fromMicros', () => {
+    const instant = parseInstant('1999-12-31T23:59:59.000001Z')!;
+    expect(fromMicros(instant.micros)).toEqual(instant);
+  });
+});
