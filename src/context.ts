@@ -1,6 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { CursorCodec } from './paging/cursor.js';
+import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { UpstreamSource } from './upstreams/errors.js';
 
@@ -9,6 +10,7 @@ export type Credentials = Partial<Record<UpstreamSource, string>>;
 
 export interface Upstreams {
   fal: FalClient;
+  dify: DifyClient;
 }
 
 /** Long-lived parts shared by every request. */

@@ -8,6 +8,7 @@ import { exampleOperations } from './operations.js';
 import { CursorCodec } from './paging/cursor.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
+import { DifyClient } from './upstreams/dify/client.js';
 import { FalClient } from './upstreams/fal/client.js';
 
 export interface GatewayOptions {
@@ -41,7 +42,10 @@ export function createLogger(config: Config): Logger {
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config);
   const services: GatewayServices = {
-    upstreams: { fal: new FalClient(config.falApiUrl, config.upstream) },
+    upstreams: {
+      fal: new FalClient(config.falApiUrl, config.upstream),
+      dify: new DifyClient(config.difyApiUrl, config.upstream),
+    },
     cursors: new CursorCodec(config.cursorSecret),
     logger,
   };
@@ -94,7 +98,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       );
       if (server.listening) await closed;
       clearTimeout(deadline);
-      await services.upstreams.fal.close();
+      await Promise.all(Object.values(services.upstreams).map((client) => client.close()));
     },
   };
 }

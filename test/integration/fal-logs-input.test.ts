@@ -118,7 +118,7 @@ describe('bad input is refused before any upstream call', () => {
     stack.emulator.resetCalls();
 
     const bytes = Buffer.from(cursor, 'base64url');
-    bytes[bytes.length - 2] ^= 0x01;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 2) ^ 0x01, bytes.length - 2);
     const tampered = await stack.graphql<Page>(QUERY, {
       first: 2,
       filter: { search: 'a' },
