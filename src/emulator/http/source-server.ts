@@ -1,0 +1,99 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Route, Source } from '../types.js';
+import type { CallLog } from './calls.js';
+import { sendError } from './exchange.js';
+import type { ErrorAnswer, Exchange } from './exchange.js';
+import type { FaultBook } from './faults.js';
+import { parseJsonBody, queryRecord, readBody } from './request.js';
+
+export interface RouteSpec {
+  route: Route;
+  method: 'GET' | 'POST';
+  /** Matched against the whole pathname; named groups become params. */
+  path: RegExp;
+  malformed: unknown;
+  handle(ex: Exchange, tenant: string): void | Promise<void>;
+}
+
+export interface SourceSpec {
+  source: Source;
+  routes: readonly RouteSpec[];
+  authenticate(authorization: string | undefined): { tenant: string } | { rejection: string };
+  /** An error answer in the upstream's envelope. */
+  error(status: number, message?: string, retryAfterSeconds?: number): ErrorAnswer;
+}
+
+/**
+ * Serves one upstream: records every matched call, then applies the route's fault
+ * (latency, hang and status before authentication), then authenticates and handles it.
+ */
+export function createSourceServer(spec: SourceSpec, calls: CallLog, faults: FaultBook): Server {
+  return createServer((req, res) => {
+    res.on('error', () => undefined);
+    serve(spec, calls, faults, req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else answerError(res, spec.error(500));
+    });
+  });
+}
+
+async function serve(
+  spec: SourceSpec,
+  calls: CallLog,
+  faults: FaultBook,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const text = await readBody(req);
+  const matched = matchRoute(spec.routes, req.method ?? 'GET', url.pathname);
+  if (!matched) return answerError(res, spec.error(404));
+  const { route, params } = matched;
+  const ex: Exchange = {
+    req,
+    res,
+    params,
+    bodyText: text,
+    call: {
+      source: spec.source,
+      route: route.route,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: queryRecord(url.searchParams),
+      body: parseJsonBody(text),
+      authorization: req.headers.authorization,
+      status: 0,
+    },
+    fault: faults.take(route.route),
+    malformed: route.malformed,
+  };
+  calls.record(ex.call);
+  const { fault } = ex;
+  if (fault?.latencyMs) await delay(fault.latencyMs, undefined, { ref: false });
+  if (fault?.hang) return;
+  if (fault?.status !== undefined) {
+    return sendError(ex, spec.error(fault.status, undefined, fault.retryAfterSeconds));
+  }
+  const auth = spec.authenticate(req.headers.authorization);
+  if ('rejection' in auth) return sendError(ex, spec.error(401, auth.rejection));
+  await route.handle(ex, auth.tenant);
+}
+
+function matchRoute(
+  routes: readonly RouteSpec[],
+  method: string,
+  pathname: string,
+): { route: RouteSpec; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    const match = route.method === method ? route.path.exec(pathname) : null;
+    if (match) return { route, params: { ...match.groups } };
+  }
+  return undefined;
+}
+
+function answerError(res: ServerResponse, answer: ErrorAnswer): void {
+  res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+  res.end(JSON.stringify(answer.body));
+}

@@ -1,0 +1,87 @@
+import type { DifyStore } from './dify/store.js';
+import type { FalStore } from './fal/store.js';
+
+export interface EmulatorOptions {
+  /** Same seed and anchor give identical data. Default 42. */
+  seed?: number;
+  /** Epoch ms the generated history ends at. Default: the clock at start. */
+  anchor?: number;
+  /** Clock for live data and default windows. Default Date.now. */
+  now?: () => number;
+  host?: string;
+  falPort?: number;
+  difyPort?: number;
+  /** Accepted key -> tenant name. */
+  falKeys?: Record<string, string>;
+  difyKeys?: Record<string, string>;
+  live?: false | LiveOptions;
+  /** Multiplies the generated volume. Default 1 (~20k fal lines per 24 h for 'demo'). */
+  scale?: number;
+  /** Interval of the SSE keep-alive comment. Default 15 000 ms. */
+  sseKeepAliveMs?: number;
+}
+
+export interface LiveOptions {
+  falLinesPerSecond?: number;
+  difyRunsPerMinute?: number;
+}
+
+export type Source = 'fal' | 'dify';
+
+export interface RecordedCall {
+  source: Source;
+  route:
+    'logs.history' | 'logs.stream' | 'requests.byEndpoint' | 'workflows.logs' | 'workflows.run';
+  method: string;
+  path: string;
+  /** Every query parameter, repeated values kept in order. */
+  query: Record<string, string[]>;
+  /** Parsed JSON body, or undefined when there was none or it was not JSON. */
+  body: unknown;
+  authorization: string | undefined;
+  /** Status answered with; 0 while (or if never) answered. */
+  status: number;
+}
+
+export type Route = RecordedCall['route'];
+
+export interface Fault {
+  /** How many matching calls it affects; unlimited when absent. */
+  times?: number;
+  latencyMs?: number;
+  /** Answer with this status and the upstream's error envelope. */
+  status?: number;
+  /** With status 429: Retry-After (fal also x-ratelimit-reset). */
+  retryAfterSeconds?: number;
+  /** Accept and never answer. */
+  hang?: boolean;
+  /** 200 with valid JSON that misses required fields. */
+  malformedBody?: boolean;
+  /** 200, part of the body, then the socket is destroyed. */
+  resetMidBody?: boolean;
+  /** logs.stream: end the response after this many data events. */
+  dropAfterEvents?: number;
+  /** logs.stream: send an `event: error` after this many data events, then end. */
+  errorEventAfter?: number;
+}
+
+export interface CallFilter {
+  source?: Source;
+  route?: Route;
+}
+
+export interface Emulator {
+  /** 'http://127.0.0.1:PORT/v1' */
+  falUrl: string;
+  difyUrl: string;
+  calls(filter?: CallFilter): RecordedCall[];
+  resetCalls(): void;
+  setFault(route: Route, fault: Fault): void;
+  clearFaults(): void;
+  /** Currently open logs.stream responses. */
+  openStreams(): number;
+  fal: FalStore;
+  dify: DifyStore;
+  /** Stops live generators, ends streams, closes the servers. */
+  close(): Promise<void>;
+}
