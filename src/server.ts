@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { exampleOperations } from './operations.js';
 import { CursorCodec } from './paging/cursor.js';
-import { maskError } from './schema/errors.js';
+import { maskError, useContractErrorCodes } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { DifyClient } from './upstreams/dify/client.js';
 import { FalClient } from './upstreams/fal/client.js';
@@ -69,6 +69,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     landingPage: false,
     plugins: [
       useExecutionCancellation(),
+      useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
     ],
   });
@@ -98,7 +99,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       );
       if (server.listening) await closed;
       clearTimeout(deadline);
-      await Promise.all(Object.values(services.upstreams).map((client) => client.close()));
+      const { fal, dify } = services.upstreams;
+      await Promise.all([fal.close(), dify.close()]);
     },
   };
 }

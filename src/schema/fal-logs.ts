@@ -64,7 +64,7 @@ const LabelFilterInput = builder.inputType('LabelFilter', {
     op: t.field({ type: LabelOpEnum, defaultValue: 'equals' }),
   }),
   validate: z
-    .object({ values: z.array(z.string()), op: z.string().nullish() })
+    .looseObject({ values: z.array(z.string()), op: z.string().nullish() })
     .refine(
       ({ values, op }) => !(op === 'equals' || op === 'not_equals' || !op) || values.length === 1,
       { message: 'EQUALS and NOT_EQUALS take exactly one value', path: ['values'] },
@@ -112,7 +112,7 @@ export const FalLogFilterInput = builder.inputType('FalLogFilter', {
     traceback: t.boolean({ description: 'Include tracebacks (label `traceback`) on error lines.' }),
   }),
   validate: z
-    .object({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
+    .looseObject({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
     .refine(({ since, until }) => !since || !until || since.micros < until.micros, {
       message: 'must be later than since',
       path: ['until'],

@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fromMicros } from '../../src/time.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
 import { LINE_FIELDS, micros, type GatewayLine, type WireLine } from '../support/fal-lines.js';
 
-const QUERY = `query ($filter: FalLogFilter, $first: Int) {
-  falLogs(filter: $filter, first: $first) {
+const QUERY = `query ($filter: FalLogFilter, $first: Int, $after: String) {
+  falLogs(filter: $filter, first: $first, after: $after) {
     edges { node { ${LINE_FIELDS} requestId jobId env: label(key: "fal_env") } }
-    pageInfo { hasNextPage }
+    pageInfo { hasNextPage endCursor }
   }
 }`;
 
 type Line = GatewayLine & { requestId: string | null; jobId: string | null; env: string | null };
 interface Page {
-  falLogs: { edges: Array<{ node: Line }>; pageInfo: { hasNextPage: boolean } };
+  falLogs: {
+    edges: Array<{ node: Line }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 
 let stack: Stack;
@@ -31,13 +34,19 @@ afterAll(() => stack.close());
 beforeEach(() => stack.emulator.resetCalls());
 
 async function linesFor(filter: Record<string, unknown>): Promise<Line[]> {
-  const response = await stack.graphql<Page>(QUERY, {
-    filter: { ...everything, ...filter },
-    first: 5000,
-  });
-  expect(response.errors).toBeUndefined();
-  expect(response.data!.falLogs.pageInfo.hasNextPage).toBe(false);
-  return response.data!.falLogs.edges.map((edge) => edge.node);
+  const lines: Line[] = [];
+  for (let after: string | null = null; ;) {
+    const response: GraphQLResponse<Page> = await stack.graphql<Page>(QUERY, {
+      filter: { ...everything, ...filter },
+      first: 5000,
+      after,
+    });
+    expect(response.errors).toBeUndefined();
+    const { edges, pageInfo } = response.data!.falLogs;
+    lines.push(...edges.map((edge) => edge.node));
+    if (!pageInfo.hasNextPage) return lines;
+    after = pageInfo.endCursor;
+  }
 }
 
 const labelOf = (line: WireLine, key: string) => line.labels?.[key];
@@ -126,7 +135,9 @@ describe('every FalLogFilter field maps to the upstream', () => {
   });
 
   it('search keeps messages containing the text, ignoring case', async () => {
-    const word = sample(stored).message.split(/\s+/).find((part) => part.length > 4)!;
+    const word = sample(stored)
+      .message.split(/\s+/)
+      .find((part) => part.length > 4)!;
     const lines = await linesFor({ search: word.toUpperCase() });
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line.message.toLowerCase()).toContain(word.toLowerCase());

@@ -52,7 +52,10 @@ describe('auth forwarding', () => {
     const response = await stack.graphql<Page>(QUERY, { first: 1 }, headers);
     expect(response.data).toEqual({ falLogs: null });
     expect(response.errors).toHaveLength(1);
-    expect(response.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', source: 'fal' });
+    expect(response.errors![0]!.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      source: 'fal',
+    });
     expect(response.errors![0]!.path).toEqual(['falLogs']);
     expect(upstreamCalls()).toBe(0);
   });
@@ -88,7 +91,11 @@ describe('bad input is refused before any upstream call', () => {
     ['negative first', { first: -5 }, /first/],
     ['first above 5000', { first: 5001 }, /first/],
     ['an empty appIds list', { filter: { appIds: [] } }, /appIds/],
-    ['51 app ids', { filter: { appIds: Array.from({ length: 51 }, (_, i) => `o/a${i}`) } }, /appIds/],
+    [
+      '51 app ids',
+      { filter: { appIds: Array.from({ length: 51 }, (_, i) => `o/a${i}`) } },
+      /appIds/,
+    ],
     ['an app id without an owner', { filter: { appIds: ['lonely'] } }, /appIds/],
     ['a date that is not one', { filter: { since: 'last tuesday' } }, /since|DateTime/],
     ['an impossible date', { filter: { until: '2025-02-30' } }, /until|DateTime/],
@@ -173,7 +180,10 @@ describe('upstream errors map to the contract codes', () => {
 
   it('503 is UPSTREAM_UNAVAILABLE', async () => {
     stack.emulator.setFault('logs.history', { status: 503 });
-    expect((await errorOf()).extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', source: 'fal' });
+    expect((await errorOf()).extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      source: 'fal',
+    });
   });
 
   it('a hang past the headers timeout is UPSTREAM_TIMEOUT', async () => {
@@ -184,12 +194,19 @@ describe('upstream errors map to the contract codes', () => {
   it('a body missing required fields is UPSTREAM_ERROR', async () => {
     stack.emulator.setFault('logs.history', { malformedBody: true });
     const error = await errorOf();
-    expect(error.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', source: 'fal', upstreamStatus: 200 });
+    expect(error.extensions).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      source: 'fal',
+      upstreamStatus: 200,
+    });
   });
 
   it('a connection reset mid-body is UPSTREAM_UNAVAILABLE', async () => {
     stack.emulator.setFault('logs.history', { resetMidBody: true });
-    expect((await errorOf()).extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', source: 'fal' });
+    expect((await errorOf()).extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      source: 'fal',
+    });
   });
 
   it('a refused connection is UPSTREAM_UNAVAILABLE and other fields are unaffected', async () => {
@@ -199,7 +216,10 @@ describe('upstream errors map to the contract codes', () => {
         `{ __typename falLogs(first: 1) { edges { cursor } } }`,
       );
       expect(response.data).toEqual({ __typename: 'Query', falLogs: null });
-      expect(response.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', source: 'fal' });
+      expect(response.errors![0]!.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        source: 'fal',
+      });
     } finally {
       await offline.close();
     }

@@ -1,6 +1,11 @@
 import { request } from 'undici';
 import { loadConfig } from '../../src/config.js';
-import { DEMO_KEYS, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import {
+  DEMO_KEYS,
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+} from '../../src/emulator/index.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
 
 export interface GraphQLResponse<Data = Record<string, unknown>> {
