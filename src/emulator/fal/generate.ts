@@ -150,6 +150,11 @@ export function generateFal({ seed, tenant, anchor, scale }: FalGenerationOption
     requests.push(request.record);
     lines.push(...request.lines);
   }
+  for (const app of deployed) {
+    const request = inFlightRequest(rng, app, anchor);
+    requests.push(request.record);
+    lines.push(...request.lines);
+  }
   return {
     data: { owner: profile.owner, apps: deployed.map((entry) => entry.app), requests, lines },
     deployed,
@@ -288,6 +293,14 @@ export function makeRequest(
     record: ended >= cutoff ? asPending(record) : record,
     lines: scriptLines(rng, steps, context, started, ended, cutoff),
   };
+}
+
+/** A request sent moments before `anchor` that is still running then. */
+function inFlightRequest(rng: Rng, app: DeployedApp, anchor: number): GeneratedRequest {
+  for (;;) {
+    const request = makeRequest(rng, app, anchor - rng.int(SECOND, 5 * SECOND), anchor);
+    if (request.record.ended_at === null) return request;
+  }
 }
 
 export function asPending(record: FalRequestRecord): FalRequestRecord {
