@@ -113,6 +113,13 @@ describe('fal logs stream', () => {
     await waitUntil(() => emulator.openStreams() === 0);
   });
 
+  it('stays open for an end beyond the timer limit', async () => {
+    await open({ start: iso(NOW - 60_000), end: '2100-01-01T00:00:00Z' });
+    await waitUntil(() => emulator.openStreams() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(emulator.openStreams()).toBe(1);
+  });
+
   it('sends noise upstream sends: empty and non-JSON data every 50 events, comments', async () => {
     const stream = await open({ start: iso(NOW - 3 * HOUR) });
     await stream.waitFor((s) => s.lines().length > 100);

@@ -70,16 +70,30 @@ export function streamRoute({ store, now, streams, keepAliveMs }: StreamRouteOpt
       }
     });
     const keepAlive = setInterval(() => sse.comment('keep-alive'), keepAliveMs).unref();
-    const endTimer =
-      end === Infinity ? undefined : setTimeout(() => sse.end(), end / 1000 - now()).unref();
+    const cancelEnd = end === Infinity ? undefined : after(end / 1000 - now(), () => sse.end());
     const forget = streams.add(() => sse.end());
     res.on('close', () => {
       unsubscribe();
       clearInterval(keepAlive);
-      clearTimeout(endTimer);
+      cancelEnd?.();
       forget();
     });
   };
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** setTimeout that also waits past the timer limit (about 24.8 days); returns the canceller. */
+function after(ms: number, run: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number) => {
+    timer = setTimeout(
+      () => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : run()),
+      Math.min(left, MAX_TIMER_MS),
+    ).unref();
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }
 
 /** Sends the stored lines of [start, end), oldest first. */
