@@ -14,10 +14,29 @@ const envSchema = z.object({
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveMs.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: positiveMs.default(30_000),
   UPSTREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  FAL_STREAM_IDLE_TIMEOUT_MS: positiveMs.default(45_000),
+  TAIL_RECONNECT_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
+  TAIL_RESUME_OVERLAP_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  TAIL_BACKOFF_BASE_MS: positiveMs.default(250),
+  TAIL_BACKOFF_MAX_MS: positiveMs.default(10_000),
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: z.stringbool().default(true),
 });
+
+export interface TailSettings {
+  /** Longest silence on the upstream stream before it counts as dropped. */
+  idleTimeoutMs: number;
+  /** Failed connection attempts in a row before the subscription ends with an error. */
+  reconnectAttempts: number;
+  /**
+   * How far before the newest delivered line a reconnect resumes, to catch lines that reached
+   * the upstream late. 0 resumes at the newest line's own timestamp.
+   */
+  resumeOverlapMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
 
 export interface Config {
   port: number;
@@ -31,6 +50,7 @@ export interface Config {
     bodyTimeoutMs: number;
     maxConnections: number;
   };
+  tail: TailSettings;
   /** Signs pagination cursors; without one, a random per-process secret is used. */
   cursorSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -64,6 +84,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
       maxConnections: e.UPSTREAM_MAX_CONNECTIONS,
+    },
+    tail: {
+      idleTimeoutMs: e.FAL_STREAM_IDLE_TIMEOUT_MS,
+      reconnectAttempts: e.TAIL_RECONNECT_ATTEMPTS,
+      resumeOverlapMs: e.TAIL_RESUME_OVERLAP_MS,
+      backoffBaseMs: e.TAIL_BACKOFF_BASE_MS,
+      backoffMaxMs: e.TAIL_BACKOFF_MAX_MS,
     },
     cursorSecret: e.CURSOR_SECRET,
     logLevel: e.LOG_LEVEL,

@@ -1,5 +1,7 @@
+import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { TailSettings } from './config.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
@@ -18,6 +20,7 @@ export interface GatewayServices {
   upstreams: Upstreams;
   cursors: CursorCodec;
   logger: Logger;
+  tail: TailSettings;
 }
 
 export interface GatewayContext extends GatewayServices {
@@ -47,6 +50,7 @@ export function createContext(
   initial: YogaInitialContext,
 ): GatewayContext {
   return {
+    ...initContextCache(),
     ...services,
     credentials: credentialsFrom(initial.request.headers),
     signal: initial.request.signal,

@@ -4,6 +4,7 @@ import { createYoga, useExecutionCancellation, useReadinessCheck } from 'graphql
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { useEventStreams } from './event-streams.js';
 import { exampleOperations } from './operations.js';
 import { CursorCodec } from './paging/cursor.js';
 import { maskError, useContractErrorCodes } from './schema/errors.js';
@@ -48,6 +49,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     },
     cursors: new CursorCodec(config.cursorSecret),
     logger,
+    tail: config.tail,
   };
   let draining = false;
 
@@ -71,6 +73,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useExecutionCancellation(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
+      ...useEventStreams('/graphql/stream'),
     ],
   });
 

@@ -41,6 +41,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({});
+builder.subscriptionType({});
 
 function parseDateTime(value: unknown): Instant {
   const instant = typeof value === 'string' ? parseInstant(value) : undefined;

@@ -1,5 +1,6 @@
 import { builder } from './builder.js';
 import './fal-logs.js';
+import './fal-live.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.
 builder.nodeInterfaceRef();

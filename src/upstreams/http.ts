@@ -96,14 +96,42 @@ export class UpstreamHttp {
     return parsed.data;
   }
 
+  /**
+   * Opens a long-lived response (server-sent events) and returns its body once the upstream
+   * has answered 2xx. `idleTimeoutMs` bounds the silence between two chunks.
+   */
+  async openStream(
+    request: UpstreamRequest,
+    idleTimeoutMs: number,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.send(request, 'text/event-stream', idleTimeoutMs);
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw this.statusError(response, await this.readBody(response));
+    }
+    const source = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const chunk of response.body) yield chunk as Uint8Array;
+        } catch (cause) {
+          throw source.transportError(cause, response);
+        }
+      },
+    };
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async send(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+  private async send(
+    request: UpstreamRequest,
+    accept = 'application/json',
+    bodyTimeout?: number,
+  ): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = {
       authorization: request.authorization,
-      accept: 'application/json',
+      accept,
     };
     let body: string | undefined;
     if (request.body !== undefined) {
@@ -117,6 +145,7 @@ export class UpstreamHttp {
         headers,
         body,
         signal: request.signal,
+        ...(bodyTimeout !== undefined && { bodyTimeout }),
       });
     } catch (cause) {
       throw this.transportError(cause);

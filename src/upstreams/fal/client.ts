@@ -1,11 +1,18 @@
 import type { Config } from '../../config.js';
 import { UpstreamHttp } from '../http.js';
+import { serverSentEvents } from '../sse.js';
 import {
   falErrorEnvelopeSchema,
   falLogHistoryPageSchema,
+  falLogLineSchema,
+  falRequestPageSchema,
   type FalLogFilterParams,
   type FalLogHistoryPage,
   type FalLogHistoryParams,
+  type FalRequestPage,
+  type FalRequestsParams,
+  type FalLogStreamParams,
+  type FalStreamEvent,
 } from './types.js';
 
 export class FalClient {
@@ -43,9 +50,73 @@ export class FalClient {
     );
   }
 
+  requestsByEndpoint(
+    authorization: string,
+    params: FalRequestsParams,
+    signal?: AbortSignal,
+  ): Promise<FalRequestPage> {
+    return this.http.json(
+      {
+        method: 'GET',
+        path: '/serverless/requests/by-endpoint',
+        query: {
+          endpoint_id: params.endpointIds,
+          limit: params.limit,
+          cursor: pageCursor(params.page),
+          start: params.start,
+          end: params.end,
+          status: params.status,
+          request_id: params.requestId,
+          expand: params.expand,
+          sort_by: params.sortBy,
+        },
+        authorization,
+        signal,
+      },
+      falRequestPageSchema,
+    );
+  }
+
+  /**
+   * The live log stream as events: one per log line, `error` for the upstream's error events.
+   * Events whose data is empty are keep-alives and are dropped; other data that is not a log
+   * line comes out as `unreadable`.
+   */
+  async *logsStream(
+    authorization: string,
+    params: FalLogStreamParams,
+    idleTimeoutMs: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<FalStreamEvent> {
+    const body = await this.http.openStream(
+      {
+        method: 'POST',
+        path: '/serverless/logs/stream',
+        query: { start: params.start, end: params.end, ...filterQuery(params) },
+        body: params.labels ?? [],
+        authorization,
+        signal,
+      },
+      idleTimeoutMs,
+    );
+    for await (const event of serverSentEvents(body)) {
+      if (event.event === 'error') {
+        yield { kind: 'error', message: event.data };
+        continue;
+      }
+      if (event.data.trim() === '') continue;
+      yield lineEvent(event.data);
+    }
+  }
+
   close(): Promise<void> {
     return this.http.close();
   }
+}
+
+/** The by-endpoint page token, which its OpenAPI spec documents as base64 of the page number. */
+function pageCursor(page: number): string | undefined {
+  return page > 1 ? Buffer.from(String(page)).toString('base64') : undefined;
 }
 
 function filterQuery(filter: FalLogFilterParams) {
@@ -59,4 +130,15 @@ function filterQuery(filter: FalLogFilterParams) {
     job_id: filter.jobId,
     request_id: filter.requestId,
   };
+}
+
+function lineEvent(data: string): FalStreamEvent {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    return { kind: 'unreadable', data };
+  }
+  const parsed = falLogLineSchema.safeParse(payload);
+  return parsed.success ? { kind: 'line', line: parsed.data, data } : { kind: 'unreadable', data };
 }

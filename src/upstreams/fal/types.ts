@@ -25,6 +25,50 @@ export const falLogHistoryPageSchema = z.object({
 });
 export type FalLogHistoryPage = z.infer<typeof falLogHistoryPageSchema>;
 
+/** A row of `GET /serverless/requests/by-endpoint`; the json_* fields and billable_units come with `expand`. */
+export const falRequestItemSchema = z.object({
+  request_id: z.string(),
+  endpoint_id: z.string(),
+  runner_id: z.string().nullish(),
+  sent_at: z.string(),
+  started_at: z.string(),
+  ended_at: z.string().nullish(),
+  status_code: z.number().int().nullish(),
+  duration: z.number().nullish(),
+  json_input: z.unknown().optional(),
+  json_output: z.unknown().optional(),
+  billable_units: z.number().nullish(),
+});
+export type FalRequestItem = z.infer<typeof falRequestItemSchema>;
+
+export const falRequestPageSchema = z.object({
+  items: z.array(falRequestItemSchema),
+  next_cursor: z.string().nullable(),
+  has_more: z.boolean(),
+});
+export type FalRequestPage = z.infer<typeof falRequestPageSchema>;
+
+export type FalRequestExpansion = 'payloads' | 'billing';
+export type FalRequestSort = 'ended_at' | 'duration';
+export type FalRequestStatusClass = 'success' | 'user_error' | 'error';
+
+export interface FalRequestsParams {
+  /** 1 to 50; a bare `owner/name` includes its route-level endpoints. */
+  endpointIds: readonly string[];
+  /** 1 to 100 rows per page. */
+  limit: number;
+  /** 1-based page number of `limit` rows each. */
+  page: number;
+  /** Inclusive lower bound on sent_at, ISO-8601. Omitted: 24 hours ago, or 90 days with requestId. */
+  start?: string | undefined;
+  /** Exclusive upper bound on sent_at, ISO-8601. Omitted: now. */
+  end?: string | undefined;
+  status?: FalRequestStatusClass | undefined;
+  requestId?: string | undefined;
+  expand?: readonly FalRequestExpansion[] | undefined;
+  sortBy?: FalRequestSort | undefined;
+}
+
 export type FalRunSource = 'grpc-run' | 'grpc-register' | 'gateway' | 'cron';
 export type FalLabelCondition = 'equals' | 'in' | 'not_equals' | 'not_in';
 
@@ -55,3 +99,14 @@ export interface FalLogHistoryParams extends FalLogFilterParams {
   /** Exclusive upper bound, ISO-8601. */
   end: string;
 }
+
+export interface FalLogStreamParams extends FalLogFilterParams {
+  /** Inclusive; always sent, since without it the upstream replays the last 24 hours. */
+  start: string;
+  end?: string | undefined;
+}
+
+export type FalStreamEvent =
+  | { kind: 'line'; line: FalLogLine; /** The event's data exactly as sent. */ data: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'unreadable'; data: string };

@@ -1,0 +1,130 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Repeater } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { TailSettings } from '../config.js';
+import { fromMicros, parseInstant, type Instant } from '../time.js';
+import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
+import type { FalClient } from '../upstreams/fal/client.js';
+import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import { ReplayFilter } from './replay-filter.js';
+
+export interface FalTailRequest {
+  client: FalClient;
+  authorization: string;
+  filter: FalLogFilterParams;
+  start: Instant;
+  end: Instant | undefined;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  settings: TailSettings;
+  logger: Logger;
+}
+
+const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
+  'RATE_LIMITED',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+]);
+
+const isRetryable = (error: unknown): error is UpstreamError =>
+  error instanceof UpstreamError && RETRYABLE.has(error.details.code);
+
+function backoffMs(failures: number, error: unknown, settings: TailSettings): number {
+  const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** (failures - 1));
+  const jittered = exponential / 2 + Math.random() * (exponential / 2);
+  const retryAfterMs = error instanceof UpstreamError ? (error.details.retryAfter ?? 0) * 1000 : 0;
+  return Math.min(Math.max(jittered, retryAfterMs), settings.backoffMaxMs * 4);
+}
+
+/**
+ * A live tail of fal logs over the upstream's SSE stream, oldest first as lines arrive.
+ *
+ * A dropped stream (reset, end, idle timeout, an `error` event) is reopened from a little
+ * before the newest delivered line, and the replayed lines are dropped, so the client sees
+ * neither a gap nor a repeat. After `reconnectAttempts` failures in a row, or at once for an
+ * error that retrying cannot fix (a refused key), the last value is the error and the tail ends.
+ * Closing the tail, or the client going away, aborts the upstream request.
+ */
+export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | UpstreamError | Error> {
+  return new Repeater(async (push, stop) => {
+    const upstream = new AbortController();
+    const onClientGone = () => void stop();
+    request.signal.addEventListener('abort', onClientGone, { once: true });
+    void stop.then(() => upstream.abort());
+
+    const { settings } = request;
+    const overlapMicros = settings.resumeOverlapMs * 1000;
+    const replays = new ReplayFilter();
+    let newest: number | undefined;
+    let failures = 0;
+    let progressed = true;
+
+    try {
+      while (!upstream.signal.aborted) {
+        // Without progress last time, the overlap alone may be what keeps the tail from moving on.
+        const overlap = progressed ? overlapMicros : 0;
+        const startMicros =
+          newest === undefined
+            ? request.start.micros
+            : Math.max(request.start.micros, newest - overlap);
+        replays.expectReplayFrom(startMicros);
+        progressed = false;
+        let problem: unknown;
+        try {
+          const events = request.client.logsStream(
+            request.authorization,
+            { ...request.filter, start: fromMicros(startMicros).iso, end: request.end?.iso },
+            settings.idleTimeoutMs,
+            upstream.signal,
+          );
+          for await (const event of events) {
+            if (event.kind === 'unreadable') {
+              request.logger.debug('skipped a fal stream event that is not a log line');
+              continue;
+            }
+            if (event.kind === 'error') {
+              throw new UpstreamError(`fal reported a stream error: ${event.message}`, {
+                code: 'UPSTREAM_ERROR',
+                source: 'fal',
+              });
+            }
+            const key = ReplayFilter.keyOf(event.data);
+            if (replays.isReplay(key)) continue;
+            const micros = parseInstant(event.line.timestamp)?.micros ?? newest ?? startMicros;
+            newest = Math.max(newest ?? micros, micros);
+            replays.delivered(key, micros, newest - overlapMicros);
+            failures = 0;
+            progressed = true;
+            await push(event.line);
+          }
+          if (request.end && Date.now() * 1000 >= request.end.micros) return;
+          problem = new UpstreamError('fal ended the log stream', {
+            code: 'UPSTREAM_UNAVAILABLE',
+            source: 'fal',
+          });
+        } catch (error) {
+          if (upstream.signal.aborted) return;
+          problem = error;
+        }
+
+        failures += 1;
+        if (!isRetryable(problem) || failures > settings.reconnectAttempts) {
+          await push(problem instanceof Error ? problem : new Error(String(problem)));
+          return;
+        }
+        request.logger.info(
+          { failures, code: problem.details.code },
+          'fal log stream dropped; resuming',
+        );
+        await sleep(backoffMs(failures, problem, settings), undefined, {
+          signal: upstream.signal,
+        }).catch(() => undefined);
+      }
+    } finally {
+      request.signal.removeEventListener('abort', onClientGone);
+      upstream.abort();
+      void stop();
+    }
+  });
+}

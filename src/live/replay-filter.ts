@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Recognises lines a reconnect replays. The tail resumes a little before the newest line it
+ * delivered; every line delivered since that point may arrive once more and is dropped once.
+ * Counts rather than a set: two identical lines are both legitimate.
+ */
+export class ReplayFilter {
+  /** Lines delivered no earlier than the resume point that a reconnect would use, oldest first. */
+  private readonly recent: Array<{ micros: number; key: string }> = [];
+  private replayable = new Map<string, number>();
+
+  static keyOf(data: string): string {
+    return createHash('sha1').update(data).digest('base64');
+  }
+
+  /** A connection starts at `startMicros`: what was delivered from there on may come again. */
+  expectReplayFrom(startMicros: number): void {
+    this.forgetBefore(startMicros);
+    this.replayable = new Map();
+    for (const { key } of this.recent)
+      this.replayable.set(key, (this.replayable.get(key) ?? 0) + 1);
+  }
+
+  /** True, once per earlier delivery, for a line the client already has. */
+  isReplay(key: string): boolean {
+    const count = this.replayable.get(key);
+    if (!count) return false;
+    if (count === 1) this.replayable.delete(key);
+    else this.replayable.set(key, count - 1);
+    return true;
+  }
+
+  delivered(key: string, micros: number, resumePointMicros: number): void {
+    this.recent.push({ micros, key });
+    this.forgetBefore(resumePointMicros);
+  }
+
+  /** How many delivered lines are remembered (bounded by the line rate over the overlap). */
+  get remembered(): number {
+    return this.recent.length;
+  }
+
+  private forgetBefore(micros: number): void {
+    let drop = 0;
+    while (drop < this.recent.length && this.recent[drop]!.micros < micros) drop += 1;
+    if (drop > 0) this.recent.splice(0, drop);
+  }
+}

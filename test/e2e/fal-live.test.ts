@@ -1,0 +1,166 @@
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
+import { sseClient, subscribe, until } from '../support/sse-client.js';
+
+const TAIL = `subscription ($filter: FalLogFilter) {
+  falLogs(filter: $filter) { timestamp level message app requestId }
+}`;
+
+interface Line {
+  timestamp: string;
+  level: string;
+  message: string;
+}
+const pickLine = (data: Record<string, unknown>) => data.falLogs as Line;
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({
+    env: { TAIL_BACKOFF_BASE_MS: '5', TAIL_BACKOFF_MAX_MS: '50', TAIL_RECONNECT_ATTEMPTS: '3' },
+  });
+});
+afterAll(() => stack.close());
+const openClients: Array<{ dispose(): void }> = [];
+const client = (mode: 'distinct' | 'single', headers: Record<string, string>) => {
+  const created = sseClient(stack.url, mode, headers);
+  openClients.push(created);
+  return created;
+};
+afterEach(async () => {
+  for (const open of openClients.splice(0)) open.dispose();
+  stack.emulator.clearFaults();
+  await until(() => stack.emulator.openStreams() === 0, 3_000, 'streams to close');
+  stack.emulator.resetCalls();
+});
+
+/**
+ * Lines with distinct, increasing timestamps ending now, as an app would log them. The
+ * subscription must have started at least `count` ms earlier for them all to count as live.
+ */
+async function appendLive(count: number, label: string) {
+  await new Promise((resolve) => setTimeout(resolve, count + 2));
+  const base = Date.now() - count;
+  return stack.emulator.fal.appendLines(
+    'demo',
+    Array.from({ length: count }, (_, i) => ({
+      timestamp: new Date(base + i).toISOString(),
+      message: `${label} #${i} ✓`,
+    })),
+  );
+}
+
+describe.each(['distinct', 'single'] as const)(
+  'live tail over graphql-sse (%s connections)',
+  (mode) => {
+    it('delivers new lines in order as they arrive', async () => {
+      const tailClient = client(mode, FAL_AUTH);
+      const tail = subscribe(tailClient, TAIL, {}, pickLine);
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      const sent = [
+        ...(await appendLive(5, `${mode} first`)),
+        ...(await appendLive(5, `${mode} second`)),
+      ];
+      await tail.waitFor(10);
+      expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
+      expect(tail.errors).toEqual([]);
+      tail.dispose();
+    });
+
+    it('resumes after upstream drops with no gap and no repeat', async () => {
+      stack.emulator.setFault('logs.stream', { dropAfterEvents: 7 });
+      const tailClient = client(mode, FAL_AUTH);
+      const tail = subscribe(tailClient, TAIL, {}, pickLine);
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      const sent = [];
+      for (let batch = 0; batch < 20; batch += 1) {
+        sent.push(...(await appendLive(10, `${mode} batch ${batch}`)));
+      }
+      await tail.waitFor(sent.length, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
+      expect(tail.errors).toEqual([]);
+      expect(stack.emulator.calls({ route: 'logs.stream' }).length).toBeGreaterThan(20);
+      tail.dispose();
+    });
+
+    it('closes the upstream stream within a second of the client going away', async () => {
+      const tailClient = client(mode, FAL_AUTH);
+      const tail = subscribe(tailClient, TAIL, {}, pickLine);
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      tail.dispose();
+      tailClient.dispose();
+      const took = await until(
+        () => stack.emulator.openStreams() === 0,
+        1_000,
+        'the upstream to close',
+      );
+      expect(took).toBeLessThan(1_000);
+    });
+
+    it('replays history from since, oldest first, then continues live', async () => {
+      const stored = stack.emulator.fal.lines('demo');
+      const since = stored[20]!.timestamp;
+      const history = stored
+        .filter((line) => line.timestamp >= since && Date.parse(line.timestamp) <= Date.now())
+        .reverse();
+      const tailClient = client(mode, FAL_AUTH);
+      const tail = subscribe(tailClient, TAIL, { filter: { since } }, pickLine);
+      await tail.waitFor(history.length);
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      const live = await appendLive(3, `${mode} after backfill`);
+      await tail.waitFor(history.length + 3);
+      expect(tail.values.map((line) => line.message)).toEqual(
+        [...history, ...live].map((line) => line.message),
+      );
+      tail.dispose();
+    });
+
+    it('refuses a missing fal credential and bad input before any upstream call', async () => {
+      for (const [headers, variables, code] of [
+        [DIFY_AUTH, {}, 'UNAUTHENTICATED'],
+        [FAL_AUTH, { filter: { appIds: [] } }, 'BAD_USER_INPUT'],
+        [FAL_AUTH, { filter: { labels: [{ key: 'k', values: ['a', 'b'] }] } }, 'BAD_USER_INPUT'],
+      ] as const) {
+        const tail = subscribe(client(mode, headers), TAIL, variables, pickLine);
+        await tail.ended;
+        expect(tail.values).toEqual([]);
+        expect(tail.errors).toMatchObject([{ extensions: { code } }]);
+      }
+      expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
+    });
+
+    it('refuses variables of the wrong type before any upstream call', async () => {
+      const tail = subscribe(client(mode, FAL_AUTH), TAIL, { filter: { since: 'soon' } }, pickLine);
+      await tail.ended;
+      expect(tail.values).toEqual([]);
+      if (mode === 'single') {
+        expect(tail.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+      } else {
+        // Distinct connections answer a request error with HTTP 400, as the protocol asks.
+        expect(tail.errors).toMatchObject([{ name: 'NetworkError', response: { status: 400 } }]);
+      }
+      expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
+    });
+
+    it('ends with a contract error once the upstream keeps failing', async () => {
+      stack.emulator.setFault('logs.stream', { status: 500 });
+      const tailClient = client(mode, FAL_AUTH);
+      const tail = subscribe(tailClient, TAIL, {}, pickLine);
+      await tail.ended;
+      expect(JSON.stringify(tail.errors)).toContain('UPSTREAM_ERROR');
+      expect(stack.emulator.calls({ route: 'logs.stream' })).toHaveLength(4);
+    });
+  },
+);
+
+it('tells proxies not to buffer the event stream', async () => {
+  const response = await request(`${stack.url}/graphql`, {
+    method: 'POST',
+    headers: { ...FAL_AUTH, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: TAIL }),
+  });
+  expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
+  expect(response.headers['x-accel-buffering']).toBe('no');
+  response.body.destroy();
+});
