@@ -108,16 +108,15 @@ export class UpstreamHttp {
     if (response.statusCode < 200 || response.statusCode >= 300) {
       throw this.statusError(response, await this.readBody(response));
     }
-    const source = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          for await (const chunk of response.body) yield chunk as Uint8Array;
-        } catch (cause) {
-          throw source.transportError(cause, response);
-        }
-      },
-    };
+    const readFailure = (cause: unknown) => this.transportError(cause, response);
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of response.body) yield chunk as Uint8Array;
+      } catch (cause) {
+        throw readFailure(cause);
+      }
+    }
+    return chunks();
   }
 
   close(): Promise<void> {

@@ -64,7 +64,7 @@ export function subscribe<T>(
     {
       next: (result) => {
         if (result.errors?.length) received.errors.push(...result.errors);
-        if (result.data) received.values.push(pick(result.data as Record<string, unknown>));
+        if (result.data) received.values.push(pick(result.data));
         notify();
       },
       error: (error) => {
