@@ -70,6 +70,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
             : Math.max(request.start.micros, newest - overlap);
         replays.expectReplayFrom(startMicros);
         progressed = false;
+        let opened = false;
         let problem: unknown;
         try {
           const events = request.client.logsStream(
@@ -79,6 +80,10 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
             upstream.signal,
           );
           for await (const event of events) {
+            if (event.kind === 'open') {
+              opened = true;
+              continue;
+            }
             if (event.kind === 'unreadable') {
               request.logger.debug('skipped a fal stream event that is not a log line');
               continue;
@@ -108,6 +113,15 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
           problem = error;
         }
 
+        // A stream that went quiet is reopened at once: a quiet app is not a failing upstream.
+        if (
+          opened &&
+          problem instanceof UpstreamError &&
+          problem.details.code === 'UPSTREAM_TIMEOUT'
+        ) {
+          request.logger.debug('fal log stream idle; reopening');
+          continue;
+        }
         failures += 1;
         if (!isRetryable(problem) || failures > settings.reconnectAttempts) {
           await push(problem instanceof Error ? problem : new Error(String(problem)));

@@ -154,6 +154,57 @@ describe.each(['distinct', 'single'] as const)(
   },
 );
 
+describe('upstream stream behaviour', () => {
+  it('resumes after the upstream sends an error event, without a gap or a repeat', async () => {
+    stack.emulator.setFault('logs.stream', { errorEventAfter: 6 });
+    const tail = subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
+    await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+    const sent = [];
+    for (let batch = 0; batch < 5; batch += 1) sent.push(...(await appendLive(8, `err ${batch}`)));
+    await tail.waitFor(sent.length);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
+    expect(tail.errors).toEqual([]);
+  });
+
+  it('keeps a quiet tail open across idle timeouts and still delivers later lines once', async () => {
+    const quiet = await startStack({
+      emulator: { sseKeepAliveMs: 60_000 },
+      env: { FAL_STREAM_IDLE_TIMEOUT_MS: '150', TAIL_RECONNECT_ATTEMPTS: '1' },
+    });
+    const quietClient = sseClient(quiet.url, 'distinct', FAL_AUTH);
+    try {
+      const tail = subscribe(quietClient, TAIL, {}, pickLine);
+      await until(() => quiet.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      // undici checks body timeouts on a coarse (about one second) clock.
+      await until(
+        () => quiet.emulator.calls({ route: 'logs.stream' }).length >= 4,
+        8_000,
+        'three idle reconnects',
+      );
+      expect(tail.errors).toEqual([]);
+      expect(tail.completed).toBe(false);
+
+      await until(() => quiet.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const base = Date.now() - 3;
+      const sent = quiet.emulator.fal.appendLines(
+        'demo',
+        [0, 1, 2].map((i) => ({
+          timestamp: new Date(base + i).toISOString(),
+          message: `late ${i}`,
+        })),
+      );
+      await tail.waitFor(3);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
+    } finally {
+      quietClient.dispose();
+      await quiet.close();
+    }
+  });
+});
+
 it('tells proxies not to buffer the event stream', async () => {
   const response = await request(`${stack.url}/graphql`, {
     method: 'POST',

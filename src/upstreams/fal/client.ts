@@ -78,9 +78,9 @@ export class FalClient {
   }
 
   /**
-   * The live log stream as events: one per log line, `error` for the upstream's error events.
-   * Events whose data is empty are keep-alives and are dropped; other data that is not a log
-   * line comes out as `unreadable`.
+   * The live log stream as events: `open` once the upstream has accepted it, one per log line,
+   * `error` for the upstream's error events. Events whose data is empty are keep-alives and are
+   * dropped; other data that is not a log line comes out as `unreadable`.
    */
   async *logsStream(
     authorization: string,
@@ -99,6 +99,7 @@ export class FalClient {
       },
       idleTimeoutMs,
     );
+    yield { kind: 'open' };
     for await (const event of serverSentEvents(body)) {
       if (event.event === 'error') {
         yield { kind: 'error', message: event.data };

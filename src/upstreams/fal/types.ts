@@ -107,6 +107,7 @@ export interface FalLogStreamParams extends FalLogFilterParams {
 }
 
 export type FalStreamEvent =
+  | { kind: 'open' }
   | { kind: 'line'; line: FalLogLine; /** The event's data exactly as sent. */ data: string }
   | { kind: 'error'; message: string }
   | { kind: 'unreadable'; data: string };
