@@ -14,6 +14,7 @@ const envSchema = z.object({
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveMs.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: positiveMs.default(30_000),
   UPSTREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  UPSTREAM_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   FAL_STREAM_IDLE_TIMEOUT_MS: positiveMs.default(45_000),
   TAIL_RECONNECT_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
   TAIL_RESUME_OVERLAP_MS: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -49,6 +50,8 @@ export interface Config {
     headersTimeoutMs: number;
     bodyTimeoutMs: number;
     maxConnections: number;
+    /** Open live streams per upstream (each live tail holds one). */
+    maxStreams: number;
   };
   tail: TailSettings;
   /** Signs pagination cursors; without one, a random per-process secret is used. */
@@ -84,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
       maxConnections: e.UPSTREAM_MAX_CONNECTIONS,
+      maxStreams: e.UPSTREAM_MAX_STREAMS,
     },
     tail: {
       idleTimeoutMs: e.FAL_STREAM_IDLE_TIMEOUT_MS,

@@ -49,6 +49,8 @@ const UNAVAILABLE_CODES = new Set([
  */
 export class UpstreamHttp {
   private readonly pool: Pool;
+  /** Long-lived streams hold a connection each, so they must not queue behind or starve queries. */
+  private readonly streamPool: Pool;
   private readonly basePath: string;
 
   constructor(
@@ -65,6 +67,12 @@ export class UpstreamHttp {
       headersTimeout: settings.headersTimeoutMs,
       bodyTimeout: settings.bodyTimeoutMs,
       keepAliveTimeout: 10_000,
+    });
+    this.streamPool = new Pool(url.origin, {
+      connections: settings.maxStreams,
+      connect: { timeout: settings.connectTimeoutMs },
+      headersTimeout: settings.headersTimeoutMs,
+      keepAliveTimeout: 1_000,
     });
   }
 
@@ -104,7 +112,7 @@ export class UpstreamHttp {
     request: UpstreamRequest,
     idleTimeoutMs: number,
   ): Promise<AsyncIterable<Uint8Array>> {
-    const response = await this.send(request, 'text/event-stream', idleTimeoutMs);
+    const response = await this.send(request, this.streamPool, 'text/event-stream', idleTimeoutMs);
     if (response.statusCode < 200 || response.statusCode >= 300) {
       throw this.statusError(response, await this.readBody(response));
     }
@@ -119,12 +127,13 @@ export class UpstreamHttp {
     return chunks();
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.streamPool.destroy()]);
   }
 
   private async send(
     request: UpstreamRequest,
+    pool = this.pool,
     accept = 'application/json',
     bodyTimeout?: number,
   ): Promise<Dispatcher.ResponseData> {
@@ -138,7 +147,7 @@ export class UpstreamHttp {
       body = JSON.stringify(request.body);
     }
     try {
-      return await this.pool.request({
+      return await pool.request({
         method: request.method,
         path: this.basePath + request.path + queryString(request.query),
         headers,

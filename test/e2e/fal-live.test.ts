@@ -205,6 +205,27 @@ describe('upstream stream behaviour', () => {
   });
 });
 
+it('serves more live tails than the query connection pool holds, and queries beside them', async () => {
+  const small = await startStack({ env: { UPSTREAM_MAX_CONNECTIONS: '2' } });
+  const clients = Array.from({ length: 5 }, () => sseClient(small.url, 'single', FAL_AUTH));
+  try {
+    const tails = clients.map((each) => subscribe(each, TAIL, {}, pickLine));
+    await until(() => small.emulator.openStreams() === 5, 5_000, 'five upstream streams');
+    const page = await small.graphql('{ falLogs(first: 1) { edges { cursor } } }');
+    expect(page.errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const base = Date.now() - 2;
+    small.emulator.fal.appendLines('demo', [
+      { timestamp: new Date(base).toISOString(), message: 'to all' },
+    ]);
+    for (const tail of tails)
+      expect((await tail.waitFor(1)).map((line) => line.message)).toEqual(['to all']);
+  } finally {
+    clients.forEach((each) => each.dispose());
+    await small.close();
+  }
+});
+
 it('tells proxies not to buffer the event stream', async () => {
   const response = await request(`${stack.url}/graphql`, {
     method: 'POST',
