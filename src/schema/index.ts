@@ -1,6 +1,7 @@
 import { builder } from './builder.js';
 import './fal-logs.js';
 import './fal-live.js';
+import './workflow-logs.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.
 builder.nodeInterfaceRef();

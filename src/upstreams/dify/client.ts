@@ -1,4 +1,5 @@
 import type { Config } from '../../config.js';
+import { UpstreamError } from '../errors.js';
 import { UpstreamHttp } from '../http.js';
 import {
   difyErrorEnvelopeSchema,
@@ -8,6 +9,16 @@ import {
   type DifyWorkflowLogsParams,
   type DifyWorkflowRunDetail,
 } from './types.js';
+
+/** Dify's answer to a `created_by_account` email that matches no account: 400 "Account not found". */
+export function isUnknownAccountError(error: unknown): boolean {
+  return (
+    error instanceof UpstreamError &&
+    error.details.source === 'dify' &&
+    error.details.upstreamStatus === 400 &&
+    /\baccount not found\b/i.test(error.message)
+  );
+}
 
 export class DifyClient {
   private readonly http: UpstreamHttp;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromMicros, parseInstant, type Instant } from '../../time.js';
 
 export const difyErrorEnvelopeSchema = z.object({
   code: z.string().optional(),
@@ -6,8 +7,25 @@ export const difyErrorEnvelopeSchema = z.object({
   status: z.number().optional(),
 });
 
-/** Unix seconds; some older self-hosted versions send strings. */
-const difyTimestamp = z.union([z.number(), z.string()]);
+const UNIX_SECONDS = /^\d+(?:\.\d+)?$/;
+
+/**
+ * Unix seconds, as a number or (from some older self-hosted versions) a numeric string or an
+ * ISO-8601 string, naive ones being UTC.
+ */
+export function difyInstant(value: number | string): Instant | undefined {
+  const seconds =
+    typeof value === 'number' || UNIX_SECONDS.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isFinite(seconds)) return fromMicros(Math.round(seconds * 1e6));
+  return typeof value === 'string' ? parseInstant(value.trim()) : undefined;
+}
+
+const difyTimestamp = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const instant = difyInstant(value);
+  if (instant) return instant;
+  ctx.addIssue({ code: 'custom', message: 'expected unix seconds or an ISO-8601 date-time' });
+  return z.NEVER;
+});
 
 export const difyWorkflowRunSummarySchema = z.object({
   id: z.string(),
@@ -54,12 +72,24 @@ export const difyWorkflowLogsPageSchema = z.object({
 });
 export type DifyWorkflowLogsPage = z.infer<typeof difyWorkflowLogsPageSchema>;
 
+function parseInputs(inputs: string | Record<string, unknown> | null | undefined): unknown {
+  if (typeof inputs !== 'string') return inputs ?? null;
+  try {
+    return JSON.parse(inputs) as unknown;
+  } catch {
+    return inputs;
+  }
+}
+
 export const difyWorkflowRunDetailSchema = z.object({
   id: z.string(),
   workflow_id: z.string().nullish(),
   status: z.string(),
-  /** A JSON document as a string; parse it before use. */
-  inputs: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+  /** Sent as a JSON document in a string; one that does not parse stays that string. */
+  inputs: z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .nullish()
+    .transform(parseInputs),
   outputs: z.unknown(),
   error: z.string().nullish(),
   total_steps: z.number().nullish(),

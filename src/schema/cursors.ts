@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { InvalidCursorError } from '../paging/cursor.js';
+import { badUserInput } from './errors.js';
+
+/** A connection edge whose cursor is signed only when a client selects it. */
+export class LazyCursorEdge<Node> {
+  constructor(
+    readonly node: Node,
+    private readonly encodeCursor: () => string,
+  ) {}
+
+  get cursor(): string {
+    return this.encodeCursor();
+  }
+}
+
+/**
+ * The payload of an `after` cursor this gateway signed for `connection`, refused with
+ * BAD_USER_INPUT when it is not one or was issued for other arguments (`args`, a digest).
+ */
+export function readAfterCursor<Schema extends z.ZodType<{ args: string }>>(
+  context: GatewayContext,
+  connection: string,
+  after: string,
+  schema: Schema,
+  args: string,
+): z.output<Schema> {
+  let cursor: z.output<Schema>;
+  try {
+    cursor = context.cursors.decode(connection, after, schema);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badUserInput('after', error.message);
+    throw error;
+  }
+  if (cursor.args !== args) {
+    throw badUserInput('after', 'the cursor was issued for a different filter');
+  }
+  return cursor;
+}

@@ -1,0 +1,313 @@
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { argumentsDigest } from '../paging/cursor.js';
+import {
+  EXTRA_CALLS_PER_PAGE,
+  findWorkflowLogs,
+  LOOKUP_MAX_ROWS,
+  secondOf,
+  secondsWindow,
+  walkWorkflowLogs,
+  type WorkflowLogFilterParams,
+  type WorkflowLogPosition,
+  type WorkflowLogsReader,
+} from '../paging/workflow-logs.js';
+import type { Instant } from '../time.js';
+import { isUnknownAccountError } from '../upstreams/dify/client.js';
+import type { DifyStatusFilter, DifyWorkflowLog } from '../upstreams/dify/types.js';
+import { builder } from './builder.js';
+import { LazyCursorEdge, readAfterCursor } from './cursors.js';
+import { badUserInput, requireCredential } from './errors.js';
+import {
+  upstreamStatusOf,
+  WorkflowRunRef,
+  WorkflowRunStatusEnum,
+  type WorkflowRunStatus,
+} from './workflow-runs.js';
+
+const KEYWORD_MAX_LENGTH = 30;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 500;
+const LOOKUP_CONCURRENCY = 8;
+
+const notBlank = z.string().regex(/\S/, 'must not be blank');
+
+const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
+  fields: (t) => ({
+    keyword: t.string({
+      description: `Text to find in a run's inputs or outputs or in the end user's session id, at most ${KEYWORD_MAX_LENGTH} characters (Dify ignores the rest).`,
+      validate: notBlank.max(
+        KEYWORD_MAX_LENGTH,
+        `must be at most ${KEYWORD_MAX_LENGTH} characters: Dify matches only that many`,
+      ),
+    }),
+    status: t.field({
+      type: WorkflowRunStatusEnum,
+      description: `Runs with this status; rows without a run never match. Dify filters SUCCEEDED, FAILED and STOPPED itself. RUNNING, PARTIAL_SUCCEEDED and PAUSED are filtered by the gateway over unfiltered upstream pages: one page of the connection then reads at most \`ceil(first / 100) + ${EXTRA_CALLS_PER_PAGE}\` upstream pages of 100 rows, so it may hold fewer than \`first\` rows, even none, while \`hasNextPage\` is true (follow \`endCursor\`), and \`totalCount\` is null.`,
+    }),
+    since: t.field({ type: 'DateTime', description: 'Inclusive.' }),
+    until: t.field({ type: 'DateTime', description: 'Exclusive.' }),
+    endUserSessionId: t.string({
+      description: 'Runs started by the end user with this session id.',
+      validate: notBlank.max(255),
+    }),
+    accountEmail: t.string({
+      description:
+        'Runs started by the workspace member with this email. An email that matches no member is BAD_USER_INPUT.',
+      validate: notBlank.max(320),
+    }),
+  }),
+  validate: z
+    .looseObject({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
+    .refine(({ since, until }) => !since || !until || since.micros < until.micros, {
+      message: 'must be later than since',
+      path: ['until'],
+    }),
+});
+
+type WorkflowLogFilter = NonNullable<typeof WorkflowLogFilterInput.$inferInput>;
+
+const UPSTREAM_STATUS_FILTERS = new Set<WorkflowRunStatus>(['succeeded', 'failed', 'stopped']);
+
+function isUpstreamStatusFilter(status: WorkflowRunStatus): status is DifyStatusFilter {
+  return UPSTREAM_STATUS_FILTERS.has(status);
+}
+
+/** The upstream's filter parameters, and the status test the gateway applies itself, if any. */
+function filterPlan(filter: WorkflowLogFilter | null | undefined) {
+  const status = filter?.status ?? undefined;
+  const params: WorkflowLogFilterParams = {
+    keyword: filter?.keyword ?? undefined,
+    status: status && isUpstreamStatusFilter(status) ? status : undefined,
+    endUserSessionId: filter?.endUserSessionId ?? undefined,
+    accountEmail: filter?.accountEmail ?? undefined,
+  };
+  const accept =
+    status && !params.status
+      ? (row: DifyWorkflowLog) =>
+          row.workflow_run != null && upstreamStatusOf(row.workflow_run.status) === status
+      : undefined;
+  return { params, accept };
+}
+
+const WorkflowAccountRef = builder
+  .objectRef<NonNullable<DifyWorkflowLog['created_by_account']>>('WorkflowAccount')
+  .implement({
+    description: 'A member of the Dify workspace.',
+    fields: (t) => ({
+      id: t.exposeString('id'),
+      name: t.string({ nullable: true, resolve: (account) => account.name ?? null }),
+      email: t.string({ nullable: true, resolve: (account) => account.email ?? null }),
+    }),
+  });
+
+const WorkflowEndUserRef = builder
+  .objectRef<NonNullable<DifyWorkflowLog['created_by_end_user']>>('WorkflowEndUser')
+  .implement({
+    description: 'A user of the Dify app: through the service API or the web app.',
+    fields: (t) => ({
+      id: t.exposeString('id'),
+      type: t.string({
+        nullable: true,
+        description: 'Like `service-api` or `browser`.',
+        resolve: (user) => user.type ?? null,
+      }),
+      isAnonymous: t.boolean({ nullable: true, resolve: (user) => user.is_anonymous ?? null }),
+      sessionId: t.string({ nullable: true, resolve: (user) => user.session_id ?? null }),
+    }),
+  });
+
+function logsReader(context: GatewayContext, authorization: string): WorkflowLogsReader {
+  return (params) => context.upstreams.dify.workflowLogs(authorization, params, context.signal);
+}
+
+/** The raw id of a WorkflowLog node: its created_at second, which finds it again, and its id. */
+const LOG_KEY = /^(\d{1,12}):([0-9a-f-]{1,64})$/i;
+
+function parseLogKey(key: string): { second: number; logId: string } {
+  const match = LOG_KEY.exec(key);
+  if (!match?.[1] || !match[2]) throw badUserInput('id', 'is not a WorkflowLog id');
+  return { second: Number(match[1]), logId: match[2] };
+}
+
+/** Log rows of one request found again by key, grouped into one lookup per second. */
+const logsByKey = createContextCache(
+  (context: GatewayContext) =>
+    new DataLoader<string, DifyWorkflowLog | null>(async (keys) => {
+      const authorization = requireCredential(context, 'dify');
+      const idsBySecond = new Map<number, Set<string>>();
+      for (const { second, logId } of keys.map(parseLogKey)) {
+        idsBySecond.set(second, (idsBySecond.get(second) ?? new Set()).add(logId));
+      }
+      const limit = pLimit(LOOKUP_CONCURRENCY);
+      const found = await Promise.all(
+        [...idsBySecond].map(([second, ids]) =>
+          limit(() => findWorkflowLogs({ read: logsReader(context, authorization), second, ids })),
+        ),
+      );
+      const byId = new Map(found.flat().map((row) => [row.id, row]));
+      return keys.map((key) => byId.get(parseLogKey(key).logId) ?? null);
+    }),
+);
+
+export const WorkflowLogRef = builder.objectRef<DifyWorkflowLog>('WorkflowLog');
+
+builder.node(WorkflowLogRef, {
+  description: `One row of a Dify app’s workflow log. Dify cannot fetch a row by id, so \`node(id)\` finds it again among the rows of its creation second (reading at most ${LOOKUP_MAX_ROWS} of them).`,
+  id: {
+    resolve: (row) => `${secondOf(row)}:${row.id}`,
+    parse: (key) => {
+      parseLogKey(key);
+      return key;
+    },
+  },
+  loadWithoutCache: (key, context) => logsByKey(context).load(key),
+  fields: (t) => ({
+    logId: t.exposeString('id'),
+    workflowRun: t.field({
+      type: WorkflowRunRef,
+      nullable: true,
+      description: 'Null on a row whose run no longer exists.',
+      resolve: (row) =>
+        row.workflow_run ? { kind: 'summary' as const, run: row.workflow_run } : null,
+    }),
+    createdFrom: t.string({
+      nullable: true,
+      description: 'Like `service-api`, `web-app` or `installed-app`.',
+      resolve: (row) => row.created_from ?? null,
+    }),
+    createdByRole: t.string({
+      nullable: true,
+      description: 'Like `end_user` or `account`.',
+      resolve: (row) => row.created_by_role ?? null,
+    }),
+    createdByAccount: t.field({
+      type: WorkflowAccountRef,
+      nullable: true,
+      resolve: (row) => row.created_by_account ?? null,
+    }),
+    createdByEndUser: t.field({
+      type: WorkflowEndUserRef,
+      nullable: true,
+      resolve: (row) => row.created_by_end_user ?? null,
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (row) => row.created_at.iso }),
+    details: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Extra details newer Dify versions attach, such as trigger metadata.',
+      resolve: (row) => row.details ?? null,
+    }),
+  }),
+});
+
+const WorkflowLogConnection = builder.connectionObject(
+  {
+    type: WorkflowLogRef,
+    name: 'WorkflowLogConnection',
+    fields: (t) => ({
+      totalCount: t.int({
+        nullable: true,
+        description:
+          'Rows matching the filter when the walk began (its first page), carried through its cursors. Null when the gateway filters the status itself.',
+        resolve: (connection) =>
+          'totalCount' in connection && typeof connection.totalCount === 'number'
+            ? connection.totalCount
+            : null,
+      }),
+    }),
+  },
+  { name: 'WorkflowLogEdge' },
+);
+
+const WORKFLOW_LOGS_CURSOR = 'workflowLogs';
+
+const workflowLogsCursorSchema = z.object({
+  args: z.string(),
+  second: z.number().int().nonnegative(),
+  ids: z.array(z.string()).min(1).readonly(),
+  total: z.number().int().nonnegative().nullable(),
+});
+type WorkflowLogsCursor = z.infer<typeof workflowLogsCursorSchema>;
+
+builder.queryField('workflowLogs', (t) =>
+  t.field({
+    type: WorkflowLogConnection,
+    nullable: true,
+    description: `Dify workflow log rows, newest first. \`first\` is 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}). Walking to the end yields every row that existed when the walk began exactly once, while new runs arrive; rows created later in the same second as the walk's newest row may join it.`,
+    args: {
+      filter: t.arg({ type: WorkflowLogFilterInput }),
+      first: t.arg.int({
+        defaultValue: DEFAULT_PAGE_SIZE,
+        validate: z
+          .number()
+          .int()
+          .min(1, 'must be at least 1')
+          .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
+          .nullish(),
+      }),
+      after: t.arg.string(),
+    },
+    resolve: async (_root, args, context) => {
+      const { params, accept } = filterPlan(args.filter);
+      const window = secondsWindow(
+        args.filter?.since ?? undefined,
+        args.filter?.until ?? undefined,
+      );
+      const digest = argumentsDigest({ params, status: args.filter?.status, window });
+      const cursor = args.after
+        ? readAfterCursor(
+            context,
+            WORKFLOW_LOGS_CURSOR,
+            args.after,
+            workflowLogsCursorSchema,
+            digest,
+          )
+        : undefined;
+      const authorization = requireCredential(context, 'dify');
+
+      const walk = await walkWorkflowLogs({
+        read: logsReader(context, authorization),
+        filter: params,
+        window,
+        after: cursor && { second: cursor.second, ids: cursor.ids },
+        first: args.first ?? DEFAULT_PAGE_SIZE,
+        accept,
+      }).catch((error: unknown) => {
+        if (params.accountEmail && isUnknownAccountError(error)) {
+          throw badUserInput(
+            'filter.accountEmail',
+            'no member of the Dify workspace has this email',
+          );
+        }
+        throw error;
+      });
+
+      const totalCount = accept ? null : cursor ? cursor.total : (walk.total ?? null);
+      const cursorAt = (position: WorkflowLogPosition): string =>
+        context.cursors.encode(WORKFLOW_LOGS_CURSOR, {
+          args: digest,
+          second: position.second,
+          ids: position.ids,
+          total: totalCount,
+        } satisfies WorkflowLogsCursor);
+      const edges = walk.entries.map(
+        (entry) => new LazyCursorEdge(entry.row, () => cursorAt(entry.position)),
+      );
+      const end = walk.end;
+      return {
+        edges,
+        totalCount,
+        pageInfo: {
+          hasNextPage: walk.hasNextPage,
+          hasPreviousPage: false,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: end && (edges.length > 0 || walk.hasNextPage) ? cursorAt(end) : null,
+        },
+      };
+    },
+  }),
+);
