@@ -178,7 +178,7 @@ export const FalLogLineRef = builder.objectRef<FalLogLine>('FalLogLine').impleme
   }),
 });
 
-const FalLogConnection = builder.connectionObject(
+export const FalLogConnection = builder.connectionObject(
   { type: FalLogLineRef, name: 'FalLogConnection' },
   { name: 'FalLogEdge' },
 );
@@ -201,7 +201,7 @@ function resolveWindow(filter: FalLogFilter | null | undefined, now: number) {
   return { start, end };
 }
 
-function readCursor(context: GatewayContext, after: string, args: string): FalLogsCursor {
+export function readCursor(context: GatewayContext, after: string, args: string): FalLogsCursor {
   let cursor: FalLogsCursor;
   try {
     cursor = context.cursors.decode(FAL_LOGS_CURSOR, after, falLogsCursorSchema);
@@ -218,7 +218,7 @@ function readCursor(context: GatewayContext, after: string, args: string): FalLo
   return cursor;
 }
 
-class FalLogEdge {
+export class FalLogEdge {
   constructor(
     private readonly context: GatewayContext,
     private readonly base: Omit<FalLogsCursor, 'micros' | 'seen'>,

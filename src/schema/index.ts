@@ -1,6 +1,8 @@
 import { builder } from './builder.js';
 import './fal-logs.js';
 import './fal-live.js';
+import './fal-requests.js';
+import './fal-request-logs.js';
 import './workflow-logs.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { argumentsDigest } from '../paging/cursor.js';
+import type { FalLogEntry } from '../paging/fal-logs.js';
+import { walkFalLogs } from '../paging/fal-logs.js';
+import { requestLogsFilter, walkRequestLogs } from '../paging/fal-request-logs.js';
+import { fromMicros, fromMillis, parseInstant, type Instant } from '../time.js';
+import type { FalLogFilterParams } from '../upstreams/fal/types.js';
+import { builder } from './builder.js';
+import { requireCredential } from './errors.js';
+import { FalLogConnection, FalLogEdge, LogLevelEnum, readCursor } from './fal-logs.js';
+import type { LoadedFalRequest } from './fal-request-loader.js';
+import { FalRequestRef } from './fal-requests.js';
+import { forwardPage } from './forward-page.js';
+
+const DEFAULT_FIRST = 100;
+const MAX_FIRST = 1000;
+const MINUTE_MICROS = 60_000_000;
+/** How long before its sending and after its end a request's lines are looked for. */
+const CLOCK_SKEW_MICROS = MINUTE_MICROS;
+const LOG_LAG_MICROS = 5 * MINUTE_MICROS;
+
+interface RequestLogsArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  minLevel?: string | null | undefined;
+  search?: string | null | undefined;
+}
+
+function logFilter(args: RequestLogsArgs): FalLogFilterParams {
+  return { level: args.minLevel?.toLowerCase(), search: args.search ?? undefined };
+}
+
+/** Binds a cursor to its request and filters, so it is refused anywhere else. */
+function digestOf(requestId: string, filter: FalLogFilterParams): string {
+  return argumentsDigest({ requestId, ...filter });
+}
+
+/**
+ * A window holding every line of the given requests: from just before the first was sent to a
+ * while after the last ended (or now, for one still pending), and never past now.
+ */
+function windowOf(
+  requests: readonly LoadedFalRequest[],
+  now: Instant,
+): { start: Instant; end: Instant } {
+  let start = now.micros;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const { item } of requests) {
+    start = Math.min(start, (parseInstant(item.sent_at)?.micros ?? 0) - CLOCK_SKEW_MICROS);
+    const ended = item.ended_at ? parseInstant(item.ended_at) : undefined;
+    end = Math.max(end, ended ? ended.micros + LOG_LAG_MICROS : now.micros);
+  }
+  return { start: fromMicros(start), end: end < now.micros ? fromMicros(end) : now };
+}
+
+function connectionOf(
+  context: GatewayContext,
+  base: { args: string; start: string; end: string },
+  entries: readonly FalLogEntry[],
+  hasNextPage: boolean,
+) {
+  return forwardPage(
+    entries.map((entry) => new FalLogEdge(context, base, entry)),
+    hasNextPage,
+  );
+}
+
+/** The first page of every request's lines, from one shared walk. */
+async function firstPages(
+  context: GatewayContext,
+  requests: readonly LoadedFalRequest[],
+  args: RequestLogsArgs,
+) {
+  const filter = logFilter(args);
+  const window = windowOf(requests, fromMillis(Date.now()));
+  const pages = await walkRequestLogs({
+    client: context.upstreams.fal,
+    authorization: requireCredential(context, 'fal'),
+    requestIds: [...new Set(requests.map(({ item }) => item.request_id))],
+    filter,
+    window,
+    first: args.first ?? DEFAULT_FIRST,
+    signal: context.signal,
+  });
+  return requests.map(({ item }) => {
+    const page = pages.get(item.request_id);
+    const base = {
+      args: digestOf(item.request_id, filter),
+      start: window.start.iso,
+      end: window.end.iso,
+    };
+    return connectionOf(context, base, page?.entries ?? [], page?.hasNextPage ?? false);
+  });
+}
+
+/** The page after `after` of one request's lines, walked alone. */
+async function pageAfter(
+  context: GatewayContext,
+  request: LoadedFalRequest,
+  after: string,
+  args: RequestLogsArgs,
+) {
+  const filter = logFilter(args);
+  const requestId = request.item.request_id;
+  const cursor = readCursor(context, after, digestOf(requestId, filter));
+  const window = { start: parseInstant(cursor.start)!, end: parseInstant(cursor.end)! };
+  const walk = await walkFalLogs({
+    client: context.upstreams.fal,
+    authorization: requireCredential(context, 'fal'),
+    filter: requestLogsFilter([requestId], filter),
+    window,
+    after: { micros: cursor.micros, seen: cursor.seen },
+    first: args.first ?? DEFAULT_FIRST,
+    signal: context.signal,
+  });
+  const base = { args: cursor.args, start: cursor.start, end: cursor.end };
+  return connectionOf(context, base, walk.entries, walk.hasNextPage);
+}
+
+builder.objectField(FalRequestRef, 'logs', (t) =>
+  t.loadable({
+    type: FalLogConnection,
+    nullable: true,
+    byPath: true,
+    description: `The request’s own log lines (label \`fal_request_id\`), newest first. \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The first pages of all requests in a list are read together in one upstream call; \`after\` pages one request alone.`,
+    args: {
+      first: t.arg.int({
+        defaultValue: DEFAULT_FIRST,
+        validate: z
+          .number()
+          .int()
+          .min(1, 'must be at least 1')
+          .max(MAX_FIRST, `must be at most ${MAX_FIRST}`)
+          .nullish(),
+      }),
+      after: t.arg.string(),
+      minLevel: t.arg({ type: LogLevelEnum }),
+      search: t.arg.string({
+        description: 'Free text the message must contain.',
+        validate: z.string().max(1000).nullish(),
+      }),
+    },
+    loaderOptions: { cacheKeyFn: (request: LoadedFalRequest) => request.item.request_id },
+    load: async (requests: LoadedFalRequest[], context, args) => {
+      const { after } = args;
+      if (!after) return firstPages(context, requests, args);
+      const settled = await Promise.allSettled(
+        requests.map((request) => pageAfter(context, request, after, args)),
+      );
+      return settled.map((outcome) =>
+        outcome.status === 'fulfilled'
+          ? outcome.value
+          : outcome.reason instanceof Error
+            ? outcome.reason
+            : new Error(String(outcome.reason)),
+      );
+    },
+    resolve: (request) => request,
+  }),
+);
