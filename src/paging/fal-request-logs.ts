@@ -9,7 +9,7 @@ import {
   type FalLogWalk,
 } from './fal-logs.js';
 
-export const REQUEST_ID_LABEL = 'fal_request_id';
+const REQUEST_ID_LABEL = 'fal_request_id';
 
 export interface RequestLogsWalkRequest {
   client: FalClient;

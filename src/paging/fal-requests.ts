@@ -7,7 +7,7 @@ import type {
 } from '../upstreams/fal/types.js';
 import type { Instant } from '../time.js';
 
-export const FAL_REQUESTS_MAX_LIMIT = 100;
+const FAL_REQUESTS_MAX_LIMIT = 100;
 
 /** Pending rows remembered by a walk; past this many, the oldest are forgotten. */
 export const MAX_REMEMBERED_PENDING = 50;
@@ -61,7 +61,7 @@ export interface FalRequestsWalk {
 }
 
 /** A row whose sort key (ended_at or duration) may still change. */
-export function isPending(item: FalRequestItem): boolean {
+function isPending(item: FalRequestItem): boolean {
   return item.ended_at == null || item.duration == null;
 }
 
@@ -150,7 +150,7 @@ function advance(
  * The page (1-based) and page size that return the most of the `count` rows from `index` on,
  * with the smallest page among equals.
  */
-export function coveringPage(index: number, count: number): { page: number; limit: number } {
+function coveringPage(index: number, count: number): { page: number; limit: number } {
   let best = { page: 1, limit: FAL_REQUESTS_MAX_LIMIT, useful: 0 };
   for (
     let limit = Math.min(count, FAL_REQUESTS_MAX_LIMIT);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { argumentsDigest } from '../paging/cursor.js';
-import type { FalLogEntry } from '../paging/fal-logs.js';
-import { walkFalLogs } from '../paging/fal-logs.js';
+import { walkFalLogs, type FalLogEntry } from '../paging/fal-logs.js';
 import { requestLogsFilter, walkRequestLogs } from '../paging/fal-request-logs.js';
 import { fromMicros, fromMillis, parseInstant, type Instant } from '../time.js';
 import type { FalLogFilterParams } from '../upstreams/fal/types.js';
@@ -15,10 +14,14 @@ import { forwardPage } from './forward-page.js';
 
 const DEFAULT_FIRST = 100;
 const MAX_FIRST = 1000;
+/** Requests whose first pages share one upstream label filter. */
+const MAX_BATCH = 100;
 const MINUTE_MICROS = 60_000_000;
 /** How long before its sending and after its end a request's lines are looked for. */
 const CLOCK_SKEW_MICROS = MINUTE_MICROS;
 const LOG_LAG_MICROS = 5 * MINUTE_MICROS;
+/** How far back a request whose sending time cannot be read is looked for, as its lookup does. */
+const LOOKBACK_MICROS = 90 * 24 * 60 * MINUTE_MICROS;
 
 interface RequestLogsArgs {
   first?: number | null | undefined;
@@ -47,7 +50,8 @@ function windowOf(
   let start = now.micros;
   let end = Number.NEGATIVE_INFINITY;
   for (const { item } of requests) {
-    start = Math.min(start, (parseInstant(item.sent_at)?.micros ?? 0) - CLOCK_SKEW_MICROS);
+    const sent = parseInstant(item.sent_at)?.micros ?? now.micros - LOOKBACK_MICROS;
+    start = Math.min(start, sent - CLOCK_SKEW_MICROS);
     const ended = item.ended_at ? parseInstant(item.ended_at) : undefined;
     end = Math.max(end, ended ? ended.micros + LOG_LAG_MICROS : now.micros);
   }
@@ -141,19 +145,20 @@ builder.objectField(FalRequestRef, 'logs', (t) =>
         validate: z.string().max(1000).nullish(),
       }),
     },
-    loaderOptions: { cacheKeyFn: (request: LoadedFalRequest) => request.item.request_id },
+    loaderOptions: {
+      maxBatchSize: MAX_BATCH,
+      cacheKeyFn: (request: LoadedFalRequest) => request.item.request_id,
+    },
     load: async (requests: LoadedFalRequest[], context, args) => {
       const { after } = args;
       if (!after) return firstPages(context, requests, args);
-      const settled = await Promise.allSettled(
-        requests.map((request) => pageAfter(context, request, after, args)),
-      );
-      return settled.map((outcome) =>
-        outcome.status === 'fulfilled'
-          ? outcome.value
-          : outcome.reason instanceof Error
-            ? outcome.reason
-            : new Error(String(outcome.reason)),
+      // A cursor belongs to one request: the others in the list are refused, each on its own.
+      return Promise.all(
+        requests.map((request) =>
+          pageAfter(context, request, after, args).catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          ),
+        ),
       );
     },
     resolve: (request) => request,

@@ -2,7 +2,6 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { argumentsDigest } from '../paging/cursor.js';
-import { requestIdOf } from '../paging/fal-request-logs.js';
 import {
   MAX_REMEMBERED_PENDING,
   walkFalRequests,
@@ -17,16 +16,14 @@ import type {
 import { builder } from './builder.js';
 import { LazyCursorEdge, readAfterCursor } from './cursors.js';
 import { badUserInput, requireCredential } from './errors.js';
-import { FalLogLineRef } from './fal-logs.js';
 import {
   hasExpansions,
   loadFalRequest,
-  knownRequest,
   rememberRequests,
   type LoadedFalRequest,
 } from './fal-request-loader.js';
 import { forwardPage } from './forward-page.js';
-import { rootFieldArguments, selectedFieldNames } from './selection.js';
+import { selectedFieldNames } from './selection.js';
 
 const STATUSES = ['SUCCESS', 'USER_ERROR', 'ERROR', 'PENDING'] as const;
 type FalRequestStatus = (typeof STATUSES)[number];
@@ -46,7 +43,7 @@ const FalRequestOrderEnum = builder.enumType('FalRequestOrder', {
 });
 
 /** The HTTP status class of a status code, or null for a class the enum does not name. */
-export function statusOf(statusCode: number | null | undefined): FalRequestStatus | null {
+function statusOf(statusCode: number | null | undefined): FalRequestStatus | null {
   if (statusCode == null) return 'PENDING';
   const statusClass = Math.floor(statusCode / 100);
   if (statusClass === 2) return 'SUCCESS';
@@ -108,7 +105,7 @@ const EXPANSION_FIELDS: Record<FalRequestExpansion, readonly string[]> = {
 };
 
 /** The expansions the fields selected on FalRequest objects under the current field need. */
-function expansionsSelected(
+export function expansionsSelected(
   info: GraphQLResolveInfo,
   path: readonly string[] = [],
 ): FalRequestExpansion[] {
@@ -257,7 +254,7 @@ builder.queryField('falRequests', (t) =>
   t.field({
     type: FalRequestConnection,
     nullable: true,
-    description: `Requests the given fal endpoints served, pending first, then by orderBy (default ENDED_AT), both descending. \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The window is on when a request was sent; it is pinned by the first page, so walking on while new requests arrive neither repeats nor drops one.`,
+    description: `Requests the given fal endpoints served, pending first, then by orderBy (default ENDED_AT), both descending. \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The window is on when a request was sent; it is pinned by the first page, so walking on while new requests arrive neither repeats nor drops one. \`filter.status: PENDING\` is refused (the upstream cannot filter on it): pending requests come first in either order.`,
     args: {
       endpointIds: t.arg.stringList({
         required: true,
@@ -347,40 +344,5 @@ builder.queryField('falRequest', (t) =>
         requestId: args.requestId,
         expansions: expansionsSelected(info),
       }),
-  }),
-);
-
-/** The `owner/name` ids among the root field's `filter.appIds` that name this app. */
-function appIdsNaming(appName: string, info: GraphQLResolveInfo): string[] {
-  const parsed = z
-    .object({ filter: z.object({ appIds: z.array(z.string()).nullish() }).nullish() })
-    .safeParse(rootFieldArguments(info));
-  const appIds = (parsed.success && parsed.data.filter?.appIds) || [];
-  return appIds.filter((appId) => appId.split('/')[1] === appName);
-}
-
-builder.objectField(FalLogLineRef, 'request', (t) =>
-  t.field({
-    type: FalRequestRef,
-    nullable: true,
-    description:
-      'The request that emitted the line (label `fal_request_id`); null for lines outside any request. Log lines name their app without its owner: outside FalRequest.logs, name the app in the root field’s `filter.appIds`. Each distinct request is read once per query.',
-    resolve: (line, _args, context, info) => {
-      const requestId = requestIdOf(line);
-      if (!requestId) return null;
-      const known = knownRequest(context, requestId);
-      const endpointIds = known ? [known.item.endpoint_id] : appIdsNaming(line.app, info);
-      if (endpointIds.length === 0) {
-        throw badUserInput(
-          'filter.appIds',
-          `FalLogLine.request needs the owner of app '${line.app}': list it as '<owner>/${line.app}'`,
-        );
-      }
-      return loadFalRequest(context, {
-        endpointIds,
-        requestId,
-        expansions: expansionsSelected(info),
-      });
-    },
   }),
 );

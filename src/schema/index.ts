@@ -3,6 +3,7 @@ import './fal-logs.js';
 import './fal-live.js';
 import './fal-requests.js';
 import './fal-request-logs.js';
+import './fal-log-line-request.js';
 import './workflow-logs.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FalApp, FalRequestRecord } from '../../src/emulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { sseClient, subscribe, until } from '../support/sse-client.js';
+import { FAL_AUTH, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let app: FalApp;
@@ -147,6 +148,38 @@ describe('FalLogLine.request', () => {
     }
     expect(inFlight).toBeGreaterThan(1);
     expect(inFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('resolves on the live tail too, with the owner from the subscription filter', async () => {
+    const client = sseClient(stack.url, 'distinct', FAL_AUTH);
+    const tail = subscribe(
+      client,
+      `subscription ($filter: FalLogFilter) {
+        falLogs(filter: $filter) { message request { requestId endpointId } }
+      }`,
+      { filter: { appIds: [app.id] } },
+      (data) => data.falLogs as { message: string; request: unknown },
+    );
+    try {
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      stack.emulator.fal.appendLines('demo', [
+        {
+          app: app.name,
+          message: 'live line of a request',
+          labels: { fal_request_id: record.request_id },
+        },
+      ]);
+      const [line] = await tail.waitFor(1);
+      expect(line).toEqual({
+        message: 'live line of a request',
+        request: { requestId: record.request_id, endpointId: record.endpoint_id },
+      });
+      expect(requestCalls()).toHaveLength(1);
+    } finally {
+      tail.dispose();
+      client.dispose();
+    }
   });
 
   it('costs nothing more under FalRequest.logs, where the request is already known', async () => {
