@@ -17,7 +17,9 @@ const config = configOrExit();
 const logger = createLogger(config);
 const gateway = createGateway(config, { logger });
 const url = await gateway.listen();
-logger.info({ url: `${url}/graphql` }, `gateway listening on ${url}/graphql`);
+logger.info({ url: `${url}/graphql` }, 'listening');
+// Printed whatever the log level, so that whoever started the gateway knows where it is.
+console.log(`gateway listening on ${url}/graphql`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
