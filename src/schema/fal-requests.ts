@@ -42,7 +42,7 @@ const FalRequestOrderEnum = builder.enumType('FalRequestOrder', {
   } as const,
 });
 
-/** The HTTP status class of a status code, or null for a class the enum does not name. */
+/** What a status code stands for: PENDING without one, null for a class the enum does not name. */
 function statusOf(statusCode: number | null | undefined): FalRequestStatus | null {
   if (statusCode == null) return 'PENDING';
   const statusClass = Math.floor(statusCode / 100);

@@ -145,6 +145,7 @@ describe('FalLogLine.request', () => {
     for (const call of calls) {
       expect(call.query.endpoint_id).toEqual([app.id]);
       expect(call.query.start).toBeUndefined();
+      expect(call.query.expand).toBeUndefined();
     }
     expect(inFlight).toBeGreaterThan(1);
     expect(inFlight).toBeLessThanOrEqual(4);

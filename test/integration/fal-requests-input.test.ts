@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_KEYS, type FalApp } from '../../src/emulator/index.js';
 import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
@@ -254,6 +255,18 @@ describe('refetching', () => {
     });
     expect(missing).toMatchObject({ data: { falRequest: null } });
     expect(missing.errors).toBeUndefined();
+  });
+
+  it('reads a status code outside 2xx, 4xx and 5xx as a null status', async () => {
+    const row = { ...storedRequest(40), request_id: randomUUID(), status_code: 302 };
+    stack.emulator.fal.upsertRequest('demo', row);
+    const response = await stack.graphql<{ falRequest: { status: string | null } }>(
+      `query ($endpointId: String!, $requestId: String!) {
+        falRequest(endpointId: $endpointId, requestId: $requestId) { status statusCode }
+      }`,
+      { endpointId: row.endpoint_id, requestId: row.request_id },
+    );
+    expect(response.data).toEqual({ falRequest: { status: null, statusCode: 302 } });
   });
 
   it('maps an upstream failure on the field and keeps its classification', async () => {
