@@ -280,7 +280,7 @@ builder.queryField('workflowLogs', (t) =>
         if (params.accountEmail && isUnknownAccountError(error)) {
           throw badUserInput(
             'filter.accountEmail',
-            'no member of the Dify workspace has this email',
+            `no member of the Dify workspace has the email ${JSON.stringify(params.accountEmail)}`,
           );
         }
         throw error;

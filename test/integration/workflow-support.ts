@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { expect } from 'vitest';
 import type { DifyLogRow } from '../../src/emulator/index.js';
 import { DIFY_AUTH, startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
@@ -94,3 +95,32 @@ export const isoOfSecond = (second: number): string => new Date(second * 1000).t
 
 export const logIdsOf = (nodes: readonly { logId: string }[]): string[] =>
   nodes.map((node) => node.logId);
+
+/** Every row id the upstream itself lists for these query parameters, read in one pass. */
+export async function upstreamListing(
+  stack: Stack,
+  params: Record<string, string>,
+): Promise<{ ids: string[]; total: number }> {
+  const ids: string[] = [];
+  for (let page = 1; ; page += 1) {
+    const query = new URLSearchParams({ ...params, page: String(page), limit: '100' });
+    const response = await request(`${stack.emulator.difyUrl}/workflows/logs?${query}`, {
+      headers: DIFY_AUTH,
+    });
+    const body = (await response.body.json()) as {
+      total: number;
+      has_more: boolean;
+      data: Array<{ id: string }>;
+    };
+    ids.push(...body.data.map((row) => row.id));
+    if (!body.has_more) return { ids, total: body.total };
+  }
+}
+
+/** The query parameters of each upstream logs call since the last reset, without paging. */
+export function sentFilters(stack: Stack): Array<Record<string, string>> {
+  return stack.emulator.calls({ route: 'workflows.logs' }).map((call) => {
+    const { page: _page, limit: _limit, ...rest } = call.query;
+    return Object.fromEntries(Object.entries(rest).map(([key, values]) => [key, values.join()]));
+  });
+}
