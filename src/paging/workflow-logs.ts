@@ -125,7 +125,6 @@ export async function walkWorkflowLogs(request: WorkflowLogWalkRequest): Promise
     callsLeft -= 1;
     total ??= response.total;
 
-    let progressed = false;
     let leftOver = false;
     for (const row of response.data) {
       const second = secondOf(row);
@@ -137,14 +136,13 @@ export async function walkWorkflowLogs(request: WorkflowLogWalkRequest): Promise
         break;
       }
       position = { second, ids: sameSecond && position ? [...position.ids, row.id] : [row.id] };
-      progressed = true;
       if (!accept || accept(row)) entries.push({ row, position });
     }
 
     hasNextPage = leftOver || response.has_more;
     if (!hasNextPage) break;
-    if (progressed) {
-      anchor = position?.second;
+    if (position && position.second !== anchor) {
+      anchor = position.second;
       page = 1;
     } else {
       page += 1;

@@ -236,10 +236,11 @@ describe('upstream errors map to the contract codes with source dify', () => {
 
   it('an error on a later page of one walk fails that page only', async () => {
     const first = await stack.graphql<LogPage>(LOG_PAGE_QUERY, { first: 2 }, DIFY_AUTH);
-    stack.emulator.setFault('workflows.logs', { status: 500, times: 1 });
+    stack.emulator.setFault('workflows.logs', { status: 500 });
     const after = first.data!.workflowLogs!.pageInfo.endCursor;
     const failed = await stack.graphql<LogPage>(LOG_PAGE_QUERY, { first: 2, after }, DIFY_AUTH);
     expect(failed.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    stack.emulator.clearFaults();
     const retried = await stack.graphql<LogPage>(LOG_PAGE_QUERY, { first: 2, after }, DIFY_AUTH);
     expect(retried.errors).toBeUndefined();
     expect(retried.data!.workflowLogs!.edges.map((edge) => edge.node.logId)).toEqual(

@@ -125,8 +125,11 @@ describe('a second holding more rows than one upstream page', () => {
       }
       const expected = stored().map((row) => row.id);
       expect(stored().filter((row) => row.created_at === second).length).toBeGreaterThan(230);
-      const { nodes } = await walkLogs(stack, { first });
+      const { nodes, pages } = await walkLogs(stack, { first });
       expect(logIdsOf(nodes)).toEqual(expected);
+      const calls = upstreamLogCalls().length;
+      expect(calls).toBeLessThanOrEqual(Math.ceil(expected.length / 100) + 4 * pages);
+      if (pages === 1) expect(calls).toBe(Math.ceil(expected.length / 100));
     },
   );
 });
