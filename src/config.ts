@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RetryPolicy } from './upstreams/http.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
@@ -14,6 +15,11 @@ const envSchema = z.object({
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveMs.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: positiveMs.default(30_000),
   UPSTREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  UPSTREAM_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  UPSTREAM_RETRY_BASE_MS: positiveMs.default(200),
+  UPSTREAM_RETRY_MAX_MS: positiveMs.default(2_000),
+  UPSTREAM_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
+  REQUEST_DEADLINE_MS: positiveMs.default(30_000),
   UPSTREAM_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   FAL_STREAM_IDLE_TIMEOUT_MS: positiveMs.default(45_000),
   TAIL_RECONNECT_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
@@ -52,7 +58,10 @@ export interface Config {
     maxConnections: number;
     /** Open live streams per upstream (each live tail holds one). */
     maxStreams: number;
+    retry: RetryPolicy;
   };
+  /** How long one GraphQL query or mutation may take, upstream retries included. */
+  requestDeadlineMs: number;
   tail: TailSettings;
   /** Signs pagination cursors; without one, a random per-process secret is used. */
   cursorSecret: string | undefined;
@@ -88,7 +97,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
       maxConnections: e.UPSTREAM_MAX_CONNECTIONS,
       maxStreams: e.UPSTREAM_MAX_STREAMS,
+      retry: {
+        attempts: e.UPSTREAM_RETRY_ATTEMPTS,
+        baseDelayMs: e.UPSTREAM_RETRY_BASE_MS,
+        maxDelayMs: e.UPSTREAM_RETRY_MAX_MS,
+        maxRetryAfterMs: e.UPSTREAM_MAX_RETRY_AFTER_MS,
+      },
     },
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     tail: {
       idleTimeoutMs: e.FAL_STREAM_IDLE_TIMEOUT_MS,
       reconnectAttempts: e.TAIL_RECONNECT_ATTEMPTS,

@@ -1,8 +1,11 @@
 import { initContextCache } from '@pothos/core';
-import type { YogaInitialContext } from 'graphql-yoga';
+import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from './config.js';
+import type { GatewayMetrics } from './observability.js';
 import type { CursorCodec } from './paging/cursor.js';
+import { requestIdOf } from './request-id.js';
+import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { UpstreamSource } from './upstreams/errors.js';
@@ -21,12 +24,17 @@ export interface GatewayServices {
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;
+  metrics: GatewayMetrics;
+  /** Aborted when the gateway starts shutting down: live tails then complete. */
+  shutdown: AbortSignal;
 }
 
 export interface GatewayContext extends GatewayServices {
   credentials: Credentials;
-  /** Aborted when the client goes away; passed to every upstream call. */
+  /** Aborted when the client goes away (or the gateway shuts down). */
   signal: AbortSignal;
+  /** Lent to every upstream call a query makes: the client's signal, the deadline, the request id. */
+  call: CallOptions;
 }
 
 /**
@@ -49,10 +57,27 @@ export function createContext(
   services: GatewayServices,
   initial: YogaInitialContext,
 ): GatewayContext {
+  const requestId = requestIdOf(initial.request);
+  const signal = initial.request.signal;
   return {
     ...initContextCache(),
     ...services,
+    logger: services.logger.child({ requestId }),
     credentials: credentialsFrom(initial.request.headers),
-    signal: initial.request.signal,
+    signal,
+    call: { signal, requestId },
+  };
+}
+
+/**
+ * Queries and mutations must be answered within `deadlineMs`, upstream retries included;
+ * subscriptions are long-lived and have none (each upstream call keeps its own timeouts).
+ */
+export function useRequestDeadline(deadlineMs: number): Plugin<Partial<GatewayContext>> {
+  return {
+    onExecute({ args }) {
+      const call = args.contextValue.call;
+      if (call) call.deadline = Date.now() + deadlineMs;
+    },
   };
 }

@@ -1,11 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useExecutionCancellation, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import {
+  createContext,
+  useRequestDeadline,
+  type GatewayContext,
+  type GatewayServices,
+} from './context.js';
 import { useEventStreams } from './event-streams.js';
+import { bothObservers, GatewayMetrics, upstreamCallLog } from './observability.js';
 import { exampleOperations } from './operations.js';
+import { useRequestId } from './request-id.js';
 import { CursorCodec } from './paging/cursor.js';
 import { maskError, useContractErrorCodes } from './schema/errors.js';
 import { schema } from './schema/index.js';
@@ -24,7 +32,10 @@ export interface Gateway {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, GatewayContext>>;
   /** Starts listening; resolves to the base URL (no path). */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish (bounded), and releases upstream pools. */
+  /**
+   * Stops accepting, completes live tails, lets in-flight requests finish (within
+   * `drainTimeoutMs`), and releases the upstream pools.
+   */
   close(): Promise<void>;
 }
 
@@ -42,14 +53,19 @@ export function createLogger(config: Config): Logger {
 
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config);
+  const metrics = new GatewayMetrics();
+  const observer = bothObservers(metrics.upstream, upstreamCallLog(logger));
+  const shutdown = new AbortController();
   const services: GatewayServices = {
     upstreams: {
-      fal: new FalClient(config.falApiUrl, config.upstream),
-      dify: new DifyClient(config.difyApiUrl, config.upstream),
+      fal: new FalClient(config.falApiUrl, config.upstream, observer),
+      dify: new DifyClient(config.difyApiUrl, config.upstream, observer),
     },
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
+    metrics,
+    shutdown: shutdown.signal,
   };
   let draining = false;
 
@@ -70,10 +86,13 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     },
     landingPage: false,
     plugins: [
+      useRequestId(),
+      useRequestDeadline(config.requestDeadlineMs),
       useExecutionCancellation(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams('/graphql/stream'),
+      usePrometheus({ registry: metrics.registry, endpoint: '/metrics' }),
     ],
   });
 
@@ -94,6 +113,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     },
     async close() {
       draining = true;
+      shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(

@@ -108,6 +108,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setFault: (route, fault) => faults.set(route, fault),
     clearFaults: () => faults.clear(),
     openStreams: () => streams.size,
+    inFlight: () => calls.inFlight,
+    peakInFlight: () => calls.peakInFlight,
     fal,
     dify,
     async close() {

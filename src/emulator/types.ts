@@ -39,8 +39,12 @@ export interface RecordedCall {
   /** Parsed JSON body, or undefined when there was none or it was not JSON. */
   body: unknown;
   authorization: string | undefined;
+  /** The `x-request-id` header, as a gateway propagates its own request id. */
+  requestId: string | undefined;
   /** Status answered with; 0 while (or if never) answered. */
   status: number;
+  /** True when the client closed the connection before the answer was complete. */
+  abandoned?: boolean;
 }
 
 export type Route = RecordedCall['route'];
@@ -80,6 +84,10 @@ export interface Emulator {
   clearFaults(): void;
   /** Currently open logs.stream responses. */
   openStreams(): number;
+  /** Calls received and not yet answered or abandoned. */
+  inFlight(): number;
+  /** The most calls in flight at once since the last `resetCalls()`. */
+  peakInFlight(): number;
   fal: FalStore;
   dify: DifyStore;
   /** Stops live generators, ends streams, closes the servers. */

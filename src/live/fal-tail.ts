@@ -16,8 +16,12 @@ export interface FalTailRequest {
   end: Instant | undefined;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** The subscribing request's id, sent upstream with every reconnect. */
+  requestId: string | undefined;
   settings: TailSettings;
   logger: Logger;
+  /** Told when the tail starts and when it has ended, whatever ended it. */
+  lifecycle: { started(): void; ended(): void };
 }
 
 const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
@@ -44,10 +48,12 @@ function backoffMs(failures: number, error: unknown, settings: TailSettings): nu
  * before the newest delivered line, and the replayed lines are dropped, so the client sees
  * neither a gap nor a repeat. After `reconnectAttempts` failures in a row, or at once for an
  * error that retrying cannot fix (a refused key), the last value is the error and the tail ends.
- * Closing the tail, or the client going away, aborts the upstream request.
+ * Closing the tail, or `signal` (the client going away, the gateway shutting down), aborts
+ * the upstream request and completes the tail.
  */
 export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | UpstreamError | Error> {
   return new Repeater(async (push, stop) => {
+    request.lifecycle.started();
     const upstream = new AbortController();
     const onClientGone = () => void stop();
     request.signal.addEventListener('abort', onClientGone, { once: true });
@@ -77,7 +83,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
             request.authorization,
             { ...request.filter, start: fromMicros(startMicros).iso, end: request.end?.iso },
             settings.idleTimeoutMs,
-            upstream.signal,
+            { signal: upstream.signal, requestId: request.requestId },
           );
           for await (const event of events) {
             if (event.kind === 'open') {
@@ -139,6 +145,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
       request.signal.removeEventListener('abort', onClientGone);
       upstream.abort();
       void stop();
+      request.lifecycle.ended();
     }
   });
 }

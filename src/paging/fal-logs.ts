@@ -1,4 +1,5 @@
 import type { FalClient } from '../upstreams/fal/client.js';
+import type { CallOptions } from '../upstreams/http.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { fromMicros, parseInstant, type Instant } from '../time.js';
 
@@ -24,7 +25,7 @@ export interface FalLogWalkRequest {
   window: { start: Instant; end: Instant };
   after: FalLogPosition | undefined;
   first: number;
-  signal?: AbortSignal | undefined;
+  call: CallOptions;
 }
 
 export interface FalLogWalk {
@@ -61,7 +62,7 @@ export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWal
         end: end.iso,
         limit: Math.min(FAL_HISTORY_MAX_LIMIT, request.first + 1 - entries.length + skipAtPosition),
       },
-      request.signal,
+      request.call,
     );
     upstreamHasMore = page.has_more;
 

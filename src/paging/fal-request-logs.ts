@@ -1,3 +1,4 @@
+import type { CallOptions } from '../upstreams/http.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import type { Instant } from '../time.js';
@@ -20,7 +21,7 @@ export interface RequestLogsWalkRequest {
   /** Spans every line of every request in `requestIds`. */
   window: { start: Instant; end: Instant };
   first: number;
-  signal?: AbortSignal | undefined;
+  call: CallOptions;
 }
 
 /** One request's own newest-first page: positions count that request's lines only. */
@@ -66,7 +67,7 @@ export async function walkRequestLogs(
       window: request.window,
       after,
       first: roundSize(short, shares, wanted, after),
-      signal: request.signal,
+      call: request.call,
     });
     for (const { line, micros } of walk.entries) {
       const share = shares.get(requestIdOf(line) ?? '');

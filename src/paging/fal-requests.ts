@@ -1,4 +1,5 @@
 import type { FalClient } from '../upstreams/fal/client.js';
+import type { CallOptions } from '../upstreams/http.js';
 import type {
   FalRequestExpansion,
   FalRequestItem,
@@ -50,7 +51,7 @@ export interface FalRequestsWalkRequest {
   window: { start: Instant; end: Instant };
   after: FalRequestsPosition | undefined;
   first: number;
-  signal?: AbortSignal | undefined;
+  call: CallOptions;
   /** Told when the anchor could not be found near its place and the walk went on by index. */
   onLostAnchor?: (() => void) | undefined;
 }
@@ -112,7 +113,7 @@ async function readFrom(
         page,
         limit,
       },
-      request.signal,
+      request.call,
     );
     const rows = result.items.slice(index - (page - 1) * limit);
     for (const item of rows) {

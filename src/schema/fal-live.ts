@@ -19,9 +19,11 @@ builder.subscriptionField('falLogs', (t) =>
         filter: falFilterParams(args.filter),
         start: args.filter?.since ?? fromMillis(Date.now()),
         end: args.filter?.until ?? undefined,
-        signal: context.signal,
+        signal: AbortSignal.any([context.signal, context.shutdown]),
+        requestId: context.call.requestId,
         settings: context.tail,
         logger: context.logger,
+        lifecycle: context.metrics.subscription,
       }),
     resolve: (payload: FalLogLine | Error, _args, context) => {
       if (payload instanceof Error) throw payload;

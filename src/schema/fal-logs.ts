@@ -275,7 +275,7 @@ builder.queryField('falLogs', (t) =>
         window,
         after: cursor && { micros: cursor.micros, seen: cursor.seen },
         first: args.first ?? 100,
-        signal: context.signal,
+        call: context.call,
       });
       if (walk.unreachableBursts.length > 0) {
         context.logger.warn(

@@ -142,7 +142,7 @@ async function lookUp(
             page: 1,
             limit: 1,
           },
-          context.signal,
+          context.call,
         ),
       ),
     ),

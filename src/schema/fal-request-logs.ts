@@ -85,7 +85,7 @@ async function firstPages(
     filter,
     window,
     first: args.first ?? DEFAULT_FIRST,
-    signal: context.signal,
+    call: context.call,
   });
   return requests.map(({ item }) => {
     const page = pages.get(item.request_id);
@@ -116,7 +116,7 @@ async function pageAfter(
     window,
     after: { micros: cursor.micros, seen: cursor.seen },
     first: args.first ?? DEFAULT_FIRST,
-    signal: context.signal,
+    call: context.call,
   });
   const base = { args: cursor.args, start: cursor.start, end: cursor.end };
   return connectionOf(context, base, walk.entries, walk.hasNextPage);

@@ -307,7 +307,7 @@ builder.queryField('falRequests', (t) =>
         window,
         after: cursor,
         first: args.first ?? DEFAULT_FIRST,
-        signal: context.signal,
+        call: context.call,
         onLostAnchor: () =>
           context.logger.warn(
             'fal requests moved too far while being walked; the walk went on from its index',

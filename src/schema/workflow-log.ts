@@ -43,7 +43,7 @@ const WorkflowEndUserRef = builder
   });
 
 export function logsReader(context: GatewayContext, authorization: string): WorkflowLogsReader {
-  return (params) => context.upstreams.dify.workflowLogs(authorization, params, context.signal);
+  return (params) => context.upstreams.dify.workflowLogs(authorization, params, context.call);
 }
 
 /** The raw id of a WorkflowLog node: its created_at second, which finds it again, and its id. */

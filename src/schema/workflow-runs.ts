@@ -62,7 +62,7 @@ async function fetchRunDetail(
   runId: string,
 ): Promise<WorkflowRunSource | null | Error> {
   try {
-    const run = await context.upstreams.dify.workflowRun(authorization, runId, context.signal);
+    const run = await context.upstreams.dify.workflowRun(authorization, runId, context.call);
     return { kind: 'detail', run };
   } catch (error) {
     if (error instanceof UpstreamError && error.details.code === 'NOT_FOUND') return null;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
@@ -7,7 +8,19 @@ import type { UpstreamErrorCode, UpstreamSource } from './errors.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
-export interface UpstreamRequest {
+/** What a GraphQL request lends to each upstream call it makes. */
+export interface CallOptions {
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal | undefined;
+  /** Epoch ms by which the whole GraphQL request must be answered; no call or retry runs past it. */
+  deadline?: number | undefined;
+  /** Sent as `x-request-id`, so upstream logs can be matched with the gateway's. */
+  requestId?: string | undefined;
+}
+
+export interface UpstreamRequest extends CallOptions {
+  /** A stable name for logs and metrics, never containing client input (e.g. `logs.history`). */
+  route: string;
   method: 'GET' | 'POST';
   /** Path below the upstream's base URL, with any client-given segments already encoded. */
   path: string;
@@ -15,8 +28,42 @@ export interface UpstreamRequest {
   body?: unknown;
   /** The client's own `Authorization` value for this upstream, forwarded unchanged. */
   authorization: string;
-  signal?: AbortSignal | undefined;
 }
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A longer `Retry-After` is not waited for: the caller gets RATE_LIMITED with it at once. */
+  maxRetryAfterMs: number;
+}
+
+export interface UpstreamCallReport {
+  source: UpstreamSource;
+  route: string;
+  attempt: number;
+  /** HTTP status, when the upstream answered. */
+  status: number | undefined;
+  outcome: 'ok' | UpstreamErrorCode | 'aborted';
+  durationMs: number;
+  requestId: string | undefined;
+}
+
+/** Where the upstream layer reports what it does, for logs and metrics. */
+export interface UpstreamObserver {
+  call(report: UpstreamCallReport): void;
+  retry(report: UpstreamCallReport & { delayMs: number }): void;
+  streamOpened(source: UpstreamSource, route: string): void;
+  streamClosed(source: UpstreamSource, route: string): void;
+}
+
+export const silentObserver: UpstreamObserver = {
+  call: () => undefined,
+  retry: () => undefined,
+  streamOpened: () => undefined,
+  streamClosed: () => undefined,
+};
 
 /** What an upstream's error envelope says, as far as it can be read. */
 export interface ErrorEnvelope {
@@ -44,23 +91,27 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /**
- * One keep-alive undici pool per upstream. Every call forwards the caller's credential,
- * parses the body with zod and turns each failure into a classified UpstreamError.
+ * One keep-alive undici pool per upstream. Every call forwards the caller's credential, is
+ * retried while that is safe and useful, parses the body with zod and turns each failure into
+ * a classified UpstreamError.
  */
 export class UpstreamHttp {
   private readonly pool: Pool;
   /** Long-lived streams hold a connection each, so they must not queue behind or starve queries. */
   private readonly streamPool: Pool;
   private readonly basePath: string;
+  private readonly retry: RetryPolicy;
 
   constructor(
     readonly source: UpstreamSource,
     baseUrl: string,
     settings: Config['upstream'],
     private readonly readErrorEnvelope: ErrorEnvelopeReader,
+    private readonly observer: UpstreamObserver = silentObserver,
   ) {
     const url = new URL(baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.retry = settings.retry;
     this.pool = new Pool(url.origin, {
       connections: settings.maxConnections,
       connect: { timeout: settings.connectTimeoutMs },
@@ -76,7 +127,75 @@ export class UpstreamHttp {
     });
   }
 
+  /**
+   * A read that is safe to repeat. 429 (after its Retry-After), 500, 502, 503, 504 and connection
+   * failures are retried with jittered exponential backoff, never past the deadline; every
+   * other answer is final.
+   */
   async json<Schema extends z.ZodType>(
+    request: UpstreamRequest,
+    schema: Schema,
+  ): Promise<z.output<Schema>> {
+    for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
+      const report = (status: number | undefined, outcome: UpstreamCallReport['outcome']) => ({
+        source: this.source,
+        route: request.route,
+        attempt,
+        status,
+        outcome,
+        durationMs: performance.now() - started,
+        requestId: request.requestId,
+      });
+      try {
+        const result = await this.attempt(request, schema);
+        this.observer.call(report(200, 'ok'));
+        return result;
+      } catch (error) {
+        const upstreamError = error instanceof UpstreamError ? error : undefined;
+        const outcome = upstreamError?.details.code ?? 'aborted';
+        this.observer.call(report(upstreamError?.details.upstreamStatus, outcome));
+        const delayMs = upstreamError && this.retryDelay(upstreamError, attempt, request.deadline);
+        if (delayMs === undefined) throw error;
+        this.observer.retry({ ...report(upstreamError?.details.upstreamStatus, outcome), delayMs });
+        await sleep(delayMs, undefined, { signal: request.signal });
+      }
+    }
+  }
+
+  /**
+   * Opens a long-lived response (server-sent events) and returns its body once the upstream
+   * has answered 2xx. `idleTimeoutMs` bounds the silence between two chunks. Not retried here:
+   * the caller knows where to resume.
+   */
+  async openStream(
+    request: UpstreamRequest,
+    idleTimeoutMs: number,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.send(request, this.streamPool, 'text/event-stream', idleTimeoutMs);
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw this.statusError(response, await this.readBody(response));
+    }
+    const { source, observer } = this;
+    const readFailure = (cause: unknown) => this.transportError(cause, response);
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      observer.streamOpened(source, request.route);
+      try {
+        for await (const chunk of response.body) yield chunk as Uint8Array;
+      } catch (cause) {
+        throw readFailure(cause);
+      } finally {
+        observer.streamClosed(source, request.route);
+      }
+    }
+    return chunks();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.streamPool.destroy()]);
+  }
+
+  private async attempt<Schema extends z.ZodType>(
     request: UpstreamRequest,
     schema: Schema,
   ): Promise<z.output<Schema>> {
@@ -104,31 +223,27 @@ export class UpstreamHttp {
     return parsed.data;
   }
 
-  /**
-   * Opens a long-lived response (server-sent events) and returns its body once the upstream
-   * has answered 2xx. `idleTimeoutMs` bounds the silence between two chunks.
-   */
-  async openStream(
-    request: UpstreamRequest,
-    idleTimeoutMs: number,
-  ): Promise<AsyncIterable<Uint8Array>> {
-    const response = await this.send(request, this.streamPool, 'text/event-stream', idleTimeoutMs);
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw this.statusError(response, await this.readBody(response));
-    }
-    const readFailure = (cause: unknown) => this.transportError(cause, response);
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      try {
-        for await (const chunk of response.body) yield chunk as Uint8Array;
-      } catch (cause) {
-        throw readFailure(cause);
-      }
-    }
-    return chunks();
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.pool.close(), this.streamPool.destroy()]);
+  private retryDelay(
+    error: UpstreamError,
+    attempt: number,
+    deadline: number | undefined,
+  ): number | undefined {
+    if (attempt >= this.retry.attempts) return undefined;
+    const { code, upstreamStatus, retryAfter } = error.details;
+    // UPSTREAM_UNAVAILABLE covers 502, 503 and connection failures, a reset mid-body included;
+    // a 500 is usually a passing fault on these read endpoints.
+    const retryable =
+      code === 'RATE_LIMITED' ||
+      code === 'UPSTREAM_UNAVAILABLE' ||
+      upstreamStatus === 500 ||
+      upstreamStatus === 504;
+    if (!retryable) return undefined;
+    const retryAfterMs = (retryAfter ?? 0) * 1000;
+    if (retryAfterMs > this.retry.maxRetryAfterMs) return undefined;
+    const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    const delayMs = Math.max(retryAfterMs, backoff / 2 + Math.random() * (backoff / 2));
+    if (deadline !== undefined && Date.now() + delayMs >= deadline) return undefined;
+    return delayMs;
   }
 
   private async send(
@@ -141,21 +256,30 @@ export class UpstreamHttp {
       authorization: request.authorization,
       accept,
     };
+    if (request.requestId) headers['x-request-id'] = request.requestId;
     let body: string | undefined;
     if (request.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.body);
     }
+    const remainingMs = request.deadline === undefined ? undefined : request.deadline - Date.now();
+    if (remainingMs !== undefined && remainingMs <= 0) throw this.deadlineError();
+    const deadlineSignal = remainingMs === undefined ? undefined : AbortSignal.timeout(remainingMs);
+    const signal =
+      request.signal && deadlineSignal
+        ? AbortSignal.any([request.signal, deadlineSignal])
+        : (request.signal ?? deadlineSignal);
     try {
       return await pool.request({
         method: request.method,
         path: this.basePath + request.path + queryString(request.query),
         headers,
         body,
-        signal: request.signal,
+        signal,
         ...(bodyTimeout !== undefined && { bodyTimeout }),
       });
     } catch (cause) {
+      if (deadlineSignal?.aborted && !request.signal?.aborted) throw this.deadlineError();
       throw this.transportError(cause);
     }
   }
@@ -185,9 +309,9 @@ export class UpstreamHttp {
 
   private transportError(cause: unknown, response?: Dispatcher.ResponseData): Error {
     const code = (cause as { code?: unknown } | null)?.code;
-    if ((cause as Error | null)?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
-      return cause as Error;
-    }
+    const name = (cause as Error | null)?.name;
+    if (name === 'TimeoutError') return this.deadlineError();
+    if (name === 'AbortError' || code === 'UND_ERR_ABORTED') return cause as Error;
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
       return this.error('UPSTREAM_TIMEOUT', 'did not answer in time', response, cause);
     }
@@ -195,6 +319,10 @@ export class UpstreamHttp {
       return this.error('UPSTREAM_UNAVAILABLE', 'could not be reached', response, cause);
     }
     return this.error('UPSTREAM_UNAVAILABLE', 'failed before answering', response, cause);
+  }
+
+  private deadlineError(): UpstreamError {
+    return this.error('UPSTREAM_TIMEOUT', "did not answer within the request's deadline");
   }
 
   private error(

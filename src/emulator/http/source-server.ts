@@ -64,12 +64,14 @@ async function serve(
       query: queryRecord(url.searchParams),
       body: parseJsonBody(text),
       authorization: req.headers.authorization,
+      requestId: singleHeader(req.headers['x-request-id']),
       status: 0,
     },
     fault: faults.take(route.route),
     malformed: route.malformed,
   };
   calls.record(ex.call);
+  calls.track(ex.call, res);
   const { fault } = ex;
   if (fault?.latencyMs) await delay(fault.latencyMs, undefined, { ref: false });
   if (fault?.hang) return;
@@ -96,4 +98,8 @@ function matchRoute(
 function answerError(res: ServerResponse, answer: ErrorAnswer): void {
   res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
   res.end(JSON.stringify(answer.body));
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

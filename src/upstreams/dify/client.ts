@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import { UpstreamError } from '../errors.js';
-import { UpstreamHttp } from '../http.js';
+import { UpstreamHttp, type CallOptions, type UpstreamObserver } from '../http.js';
 import {
   difyErrorEnvelopeSchema,
   difyWorkflowLogsPageSchema,
@@ -23,21 +23,23 @@ export function isUnknownAccountError(error: unknown): boolean {
 export class DifyClient {
   private readonly http: UpstreamHttp;
 
-  constructor(baseUrl: string, settings: Config['upstream']) {
-    this.http = new UpstreamHttp('dify', baseUrl, settings, (body) => {
+  constructor(baseUrl: string, settings: Config['upstream'], observer?: UpstreamObserver) {
+    const readErrorEnvelope = (body: unknown) => {
       const parsed = difyErrorEnvelopeSchema.safeParse(body);
       return parsed.success ? { message: parsed.data.message } : {};
-    });
+    };
+    this.http = new UpstreamHttp('dify', baseUrl, settings, readErrorEnvelope, observer);
   }
 
   workflowLogs(
     authorization: string,
     params: DifyWorkflowLogsParams,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<DifyWorkflowLogsPage> {
     return this.http.json(
       {
         method: 'GET',
+        route: 'workflows.logs',
         path: '/workflows/logs',
         query: {
           page: params.page,
@@ -50,7 +52,7 @@ export class DifyClient {
           created_by_account: params.accountEmail,
         },
         authorization,
-        signal,
+        ...call,
       },
       difyWorkflowLogsPageSchema,
     );
@@ -60,14 +62,15 @@ export class DifyClient {
   workflowRun(
     authorization: string,
     runId: string,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<DifyWorkflowRunDetail> {
     return this.http.json(
       {
         method: 'GET',
+        route: 'workflows.run',
         path: `/workflows/run/${encodeURIComponent(runId)}`,
         authorization,
-        signal,
+        ...call,
       },
       difyWorkflowRunDetailSchema,
     );

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { UpstreamHttp } from '../http.js';
+import { UpstreamHttp, type CallOptions, type UpstreamObserver } from '../http.js';
 import { serverSentEvents } from '../sse.js';
 import {
   falErrorEnvelopeSchema,
@@ -18,23 +18,25 @@ import {
 export class FalClient {
   private readonly http: UpstreamHttp;
 
-  constructor(baseUrl: string, settings: Config['upstream']) {
-    this.http = new UpstreamHttp('fal', baseUrl, settings, (body) => {
+  constructor(baseUrl: string, settings: Config['upstream'], observer?: UpstreamObserver) {
+    const readErrorEnvelope = (body: unknown) => {
       const parsed = falErrorEnvelopeSchema.safeParse(body);
       return parsed.success
         ? { message: parsed.data.error.message, requestId: parsed.data.error.request_id }
         : {};
-    });
+    };
+    this.http = new UpstreamHttp('fal', baseUrl, settings, readErrorEnvelope, observer);
   }
 
   logsHistory(
     authorization: string,
     params: FalLogHistoryParams,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<FalLogHistoryPage> {
     return this.http.json(
       {
         method: 'POST',
+        route: 'logs.history',
         path: '/serverless/logs/history',
         query: {
           limit: params.limit,
@@ -44,7 +46,7 @@ export class FalClient {
         },
         body: params.labels ?? [],
         authorization,
-        signal,
+        ...call,
       },
       falLogHistoryPageSchema,
     );
@@ -53,11 +55,12 @@ export class FalClient {
   requestsByEndpoint(
     authorization: string,
     params: FalRequestsParams,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<FalRequestPage> {
     return this.http.json(
       {
         method: 'GET',
+        route: 'requests.byEndpoint',
         path: '/serverless/requests/by-endpoint',
         query: {
           endpoint_id: params.endpointIds,
@@ -71,7 +74,7 @@ export class FalClient {
           sort_by: params.sortBy,
         },
         authorization,
-        signal,
+        ...call,
       },
       falRequestPageSchema,
     );
@@ -86,16 +89,17 @@ export class FalClient {
     authorization: string,
     params: FalLogStreamParams,
     idleTimeoutMs: number,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): AsyncGenerator<FalStreamEvent> {
     const body = await this.http.openStream(
       {
         method: 'POST',
+        route: 'logs.stream',
         path: '/serverless/logs/stream',
         query: { start: params.start, end: params.end, ...filterQuery(params) },
         body: params.labels ?? [],
         authorization,
-        signal,
+        ...call,
       },
       idleTimeoutMs,
     );

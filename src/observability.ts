@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { UpstreamCallReport, UpstreamObserver } from './upstreams/http.js';
+import type { UpstreamSource } from './upstreams/errors.js';
+
+/** The gateway's own metrics, in a registry of its own (GraphQL phases join it from Yoga). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly upstreamCalls = new Counter({
+    name: 'gateway_upstream_requests_total',
+    help: 'Upstream calls by source, route, HTTP status and outcome',
+    labelNames: ['source', 'route', 'status', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly upstreamDuration = new Histogram({
+    name: 'gateway_upstream_request_duration_seconds',
+    help: 'Upstream call latency, one observation per attempt',
+    labelNames: ['source', 'route', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly upstreamRetries = new Counter({
+    name: 'gateway_upstream_retries_total',
+    help: 'Upstream calls retried, by the outcome that caused the retry',
+    labelNames: ['source', 'route', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly upstreamStreams = new Gauge({
+    name: 'gateway_upstream_open_streams',
+    help: 'Upstream live streams open now',
+    labelNames: ['source', 'route'],
+    registers: [this.registry],
+  });
+  private readonly subscriptions = new Gauge({
+    name: 'gateway_open_subscriptions',
+    help: 'GraphQL subscriptions open now',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  readonly upstream: UpstreamObserver = {
+    call: (report) => {
+      this.upstreamCalls.inc(labelsOf(report, true));
+      this.upstreamDuration.observe(labelsOf(report, false), report.durationMs / 1000);
+    },
+    retry: (report) => this.upstreamRetries.inc(labelsOf(report, false)),
+    streamOpened: (source, route) => this.upstreamStreams.inc({ source, route }),
+    streamClosed: (source, route) => this.upstreamStreams.dec({ source, route }),
+  };
+
+  readonly subscription = {
+    started: () => this.subscriptions.inc(),
+    ended: () => this.subscriptions.dec(),
+  };
+}
+
+function labelsOf(report: UpstreamCallReport, withStatus: boolean) {
+  const labels = { source: report.source, route: report.route, outcome: report.outcome };
+  return withStatus ? { ...labels, status: String(report.status ?? 'none') } : labels;
+}
+
+/** One structured line per upstream call and retry: never a payload, a key or a query value. */
+export function upstreamCallLog(logger: Logger): UpstreamObserver {
+  const fields = (report: UpstreamCallReport) => ({
+    requestId: report.requestId,
+    upstream: report.source,
+    route: report.route,
+    attempt: report.attempt,
+    status: report.status,
+    outcome: report.outcome,
+    ms: Math.round(report.durationMs * 10) / 10,
+  });
+  return {
+    call: (report) =>
+      report.outcome === 'ok'
+        ? logger.info(fields(report), 'upstream call')
+        : logger.warn(fields(report), 'upstream call failed'),
+    retry: (report) =>
+      logger.info({ ...fields(report), delayMs: Math.round(report.delayMs) }, 'upstream retry'),
+    streamOpened: (source: UpstreamSource, route) =>
+      logger.debug({ upstream: source, route }, 'upstream stream opened'),
+    streamClosed: (source: UpstreamSource, route) =>
+      logger.debug({ upstream: source, route }, 'upstream stream closed'),
+  };
+}
+
+export function bothObservers(first: UpstreamObserver, second: UpstreamObserver): UpstreamObserver {
+  return {
+    call: (report) => (first.call(report), second.call(report)),
+    retry: (report) => (first.retry(report), second.retry(report)),
+    streamOpened: (source, route) => (
+      first.streamOpened(source, route),
+      second.streamOpened(source, route)
+    ),
+    streamClosed: (source, route) => (
+      first.streamClosed(source, route),
+      second.streamClosed(source, route)
+    ),
+  };
+}
