@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { hoursBefore, fromMillis, parseInstant, type Instant } from '../time.js';
-import { argumentsDigest, InvalidCursorError } from '../paging/cursor.js';
+import { argumentsDigest } from '../paging/cursor.js';
 import { walkFalLogs, type FalLogEntry } from '../paging/fal-logs.js';
 import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
 import { badUserInput, requireCredential } from './errors.js';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'STDOUT', 'STDERR'] as const;
@@ -201,39 +202,30 @@ function resolveWindow(filter: FalLogFilter | null | undefined, now: number) {
   return { start, end };
 }
 
-export function readCursor(context: GatewayContext, after: string, args: string): FalLogsCursor {
-  let cursor: FalLogsCursor;
-  try {
-    cursor = context.cursors.decode(FAL_LOGS_CURSOR, after, falLogsCursorSchema);
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw badUserInput('after', error.message);
-    throw error;
-  }
-  if (cursor.args !== args) {
-    throw badUserInput('after', 'the cursor was issued for a different filter');
-  }
+/** Reads a cursor of a fal log walk (`falLogs` and `FalRequest.logs`): its window and position. */
+export function readFalLogsCursor(context: GatewayContext, after: string, args: string) {
+  const cursor = readAfterCursor(context, FAL_LOGS_CURSOR, after, falLogsCursorSchema, args);
   const start = parseInstant(cursor.start);
   const end = parseInstant(cursor.end);
   if (!start || !end) throw badUserInput('after', 'cursor payload is malformed');
-  return cursor;
+  return { window: { start, end }, position: { micros: cursor.micros, seen: cursor.seen } };
 }
 
-export class FalLogEdge {
-  constructor(
-    private readonly context: GatewayContext,
-    private readonly base: Omit<FalLogsCursor, 'micros' | 'seen'>,
-    private readonly entry: FalLogEntry,
-  ) {}
-
-  get node(): FalLogLine {
-    return this.entry.line;
-  }
-
-  /** Signed only when a client selects it. */
-  get cursor(): string {
-    const { micros, seen } = this.entry;
-    return this.context.cursors.encode(FAL_LOGS_CURSOR, { ...this.base, micros, seen });
-  }
+/** A page of a fal log walk whose edge cursors resume that same walk. */
+export function falLogPage(
+  context: GatewayContext,
+  args: string,
+  window: { start: Instant; end: Instant },
+  walk: { entries: readonly FalLogEntry[]; hasNextPage: boolean },
+) {
+  const base = { args, start: window.start.iso, end: window.end.iso };
+  const edges = walk.entries.map(
+    ({ line, micros, seen }) =>
+      new LazyCursorEdge(line, () =>
+        context.cursors.encode(FAL_LOGS_CURSOR, { ...base, micros, seen } satisfies FalLogsCursor),
+      ),
+  );
+  return forwardPage(edges, walk.hasNextPage);
 }
 
 builder.queryField('falLogs', (t) =>
@@ -244,15 +236,7 @@ builder.queryField('falLogs', (t) =>
       'fal serverless log history, newest first. `first` is 1 to 5000 (default 100). Without `filter.since` the window is the 24 hours before `filter.until` (or now); the window is pinned by the first page, so later pages neither skip nor repeat lines while new ones arrive.',
     args: {
       filter: t.arg({ type: FalLogFilterInput }),
-      first: t.arg.int({
-        defaultValue: 100,
-        validate: z
-          .number()
-          .int()
-          .min(1, 'must be at least 1')
-          .max(5000, 'must be at most 5000')
-          .nullish(),
-      }),
+      first: t.arg.int({ defaultValue: 100, validate: pageSizeSchema(5000) }),
       after: t.arg.string(),
     },
     resolve: async (_root, args, context) => {
@@ -262,18 +246,16 @@ builder.queryField('falLogs', (t) =>
         since: args.filter?.since?.iso,
         until: args.filter?.until?.iso,
       });
-      const cursor = args.after ? readCursor(context, args.after, digest) : undefined;
+      const cursor = args.after ? readFalLogsCursor(context, args.after, digest) : undefined;
       const authorization = requireCredential(context, 'fal');
 
-      const window = cursor
-        ? { start: parseInstant(cursor.start)!, end: parseInstant(cursor.end)! }
-        : resolveWindow(args.filter, Date.now());
+      const window = cursor?.window ?? resolveWindow(args.filter, Date.now());
       const walk = await walkFalLogs({
         client: context.upstreams.fal,
         authorization,
         filter: filterParams,
         window,
-        after: cursor && { micros: cursor.micros, seen: cursor.seen },
+        after: cursor?.position,
         first: args.first ?? 100,
         call: context.call,
       });
@@ -284,17 +266,7 @@ builder.queryField('falLogs', (t) =>
         );
       }
 
-      const base = { args: digest, start: window.start.iso, end: window.end.iso };
-      const edges = walk.entries.map((entry) => new FalLogEdge(context, base, entry));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: walk.hasNextPage,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return falLogPage(context, digest, window, walk);
     },
   }),
 );

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { argumentsDigest } from '../paging/cursor.js';
-import { walkFalLogs, type FalLogEntry } from '../paging/fal-logs.js';
+import { walkFalLogs } from '../paging/fal-logs.js';
 import { requestLogsFilter, walkRequestLogs } from '../paging/fal-request-logs.js';
 import { fromMicros, fromMillis, parseInstant, type Instant } from '../time.js';
 import type { FalLogFilterParams } from '../upstreams/fal/types.js';
 import { builder } from './builder.js';
 import { requireCredential } from './errors.js';
-import { FalLogConnection, FalLogEdge, LogLevelEnum, readCursor } from './fal-logs.js';
+import { pageSizeSchema } from './connections.js';
+import { falLogPage, FalLogConnection, LogLevelEnum, readFalLogsCursor } from './fal-logs.js';
 import type { LoadedFalRequest } from './fal-request-loader.js';
 import { FalRequestRef } from './fal-requests.js';
-import { forwardPage } from './forward-page.js';
 
 const DEFAULT_FIRST = 100;
 const MAX_FIRST = 1000;
@@ -58,18 +58,6 @@ function windowOf(
   return { start: fromMicros(start), end: end < now.micros ? fromMicros(end) : now };
 }
 
-function connectionOf(
-  context: GatewayContext,
-  base: { args: string; start: string; end: string },
-  entries: readonly FalLogEntry[],
-  hasNextPage: boolean,
-) {
-  return forwardPage(
-    entries.map((entry) => new FalLogEdge(context, base, entry)),
-    hasNextPage,
-  );
-}
-
 /** The first page of every request's lines, from one shared walk. */
 async function firstPages(
   context: GatewayContext,
@@ -89,12 +77,10 @@ async function firstPages(
   });
   return requests.map(({ item }) => {
     const page = pages.get(item.request_id);
-    const base = {
-      args: digestOf(item.request_id, filter),
-      start: window.start.iso,
-      end: window.end.iso,
-    };
-    return connectionOf(context, base, page?.entries ?? [], page?.hasNextPage ?? false);
+    return falLogPage(context, digestOf(item.request_id, filter), window, {
+      entries: page?.entries ?? [],
+      hasNextPage: page?.hasNextPage ?? false,
+    });
   });
 }
 
@@ -107,19 +93,18 @@ async function pageAfter(
 ) {
   const filter = logFilter(args);
   const requestId = request.item.request_id;
-  const cursor = readCursor(context, after, digestOf(requestId, filter));
-  const window = { start: parseInstant(cursor.start)!, end: parseInstant(cursor.end)! };
+  const digest = digestOf(requestId, filter);
+  const { window, position } = readFalLogsCursor(context, after, digest);
   const walk = await walkFalLogs({
     client: context.upstreams.fal,
     authorization: requireCredential(context, 'fal'),
     filter: requestLogsFilter([requestId], filter),
     window,
-    after: { micros: cursor.micros, seen: cursor.seen },
+    after: position,
     first: args.first ?? DEFAULT_FIRST,
     call: context.call,
   });
-  const base = { args: cursor.args, start: cursor.start, end: cursor.end };
-  return connectionOf(context, base, walk.entries, walk.hasNextPage);
+  return falLogPage(context, digest, window, walk);
 }
 
 builder.objectField(FalRequestRef, 'logs', (t) =>
@@ -131,12 +116,7 @@ builder.objectField(FalRequestRef, 'logs', (t) =>
     args: {
       first: t.arg.int({
         defaultValue: DEFAULT_FIRST,
-        validate: z
-          .number()
-          .int()
-          .min(1, 'must be at least 1')
-          .max(MAX_FIRST, `must be at most ${MAX_FIRST}`)
-          .nullish(),
+        validate: pageSizeSchema(MAX_FIRST),
       }),
       after: t.arg.string(),
       minLevel: t.arg({ type: LogLevelEnum }),

@@ -14,7 +14,7 @@ import type {
   FalRequestStatusClass,
 } from '../upstreams/fal/types.js';
 import { builder } from './builder.js';
-import { LazyCursorEdge, readAfterCursor } from './cursors.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
 import { badUserInput, requireCredential } from './errors.js';
 import {
   hasExpansions,
@@ -22,7 +22,6 @@ import {
   rememberRequests,
   type LoadedFalRequest,
 } from './fal-request-loader.js';
-import { forwardPage } from './forward-page.js';
 import { selectedFieldNames } from './selection.js';
 
 const STATUSES = ['SUCCESS', 'USER_ERROR', 'ERROR', 'PENDING'] as const;
@@ -268,12 +267,7 @@ builder.queryField('falRequests', (t) =>
       orderBy: t.arg({ type: FalRequestOrderEnum, defaultValue: 'ended_at' }),
       first: t.arg.int({
         defaultValue: DEFAULT_FIRST,
-        validate: z
-          .number()
-          .int()
-          .min(1, 'must be at least 1')
-          .max(MAX_FIRST, `must be at most ${MAX_FIRST}`)
-          .nullish(),
+        validate: pageSizeSchema(MAX_FIRST),
       }),
       after: t.arg.string(),
     },

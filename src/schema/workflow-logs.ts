@@ -11,7 +11,7 @@ import type { Instant } from '../time.js';
 import { isUnknownAccountError } from '../upstreams/dify/client.js';
 import type { DifyStatusFilter, DifyWorkflowLog } from '../upstreams/dify/types.js';
 import { builder } from './builder.js';
-import { LazyCursorEdge, readAfterCursor } from './cursors.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
 import { badUserInput, requireCredential } from './errors.js';
 import { logsReader, WorkflowLogRef } from './workflow-log.js';
 import {
@@ -122,12 +122,7 @@ builder.queryField('workflowLogs', (t) =>
       filter: t.arg({ type: WorkflowLogFilterInput }),
       first: t.arg.int({
         defaultValue: DEFAULT_PAGE_SIZE,
-        validate: z
-          .number()
-          .int()
-          .min(1, 'must be at least 1')
-          .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
-          .nullish(),
+        validate: pageSizeSchema(MAX_PAGE_SIZE),
       }),
       after: t.arg.string(),
     },
@@ -179,14 +174,10 @@ builder.queryField('workflowLogs', (t) =>
       );
       const end = walk.end;
       return {
-        edges,
+        ...forwardPage(edges, walk.hasNextPage, () =>
+          end && (edges.length > 0 || walk.hasNextPage) ? cursorAt(end) : null,
+        ),
         totalCount,
-        pageInfo: {
-          hasNextPage: walk.hasNextPage,
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: end && (edges.length > 0 || walk.hasNextPage) ? cursorAt(end) : null,
-        },
       };
     },
   }),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { InvalidCursorError } from '../paging/cursor.js';
 import { badUserInput } from './errors.js';
@@ -14,6 +14,34 @@ export class LazyCursorEdge<Node> {
     return this.encodeCursor();
   }
 }
+
+/**
+ * A forward-only Relay page. `endCursor` defaults to the last edge's; a walk that scanned past
+ * its last edge (rows filtered out by the gateway) passes where it really stopped.
+ */
+export function forwardPage<Edge extends { cursor: string }>(
+  edges: Edge[],
+  hasNextPage: boolean,
+  endCursor: () => string | null = () => edges.at(-1)?.cursor ?? null,
+) {
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: false,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return endCursor();
+      },
+    },
+  };
+}
+
+/** The `first` argument of a connection: 1 to `max`. */
+export const pageSizeSchema = (max: number) =>
+  z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).nullish();
 
 /**
  * The payload of an `after` cursor this gateway signed for `connection`, refused with
