@@ -1,0 +1,130 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type FalLogFilter = {
+  /** Apps as `owner/name`, 1 to 50. */
+  appIds?: Array<string> | null | undefined;
+  /** The runner (label `fal_job_id`). */
+  jobId?: string | null | undefined;
+  labels?: Array<LabelFilter> | null | undefined;
+  minLevel?: LogLevel | null | undefined;
+  /** The request that emitted the line (label `fal_request_id`). */
+  requestId?: string | null | undefined;
+  revision?: string | null | undefined;
+  runSource?: FalRunSource | null | undefined;
+  /** Free text the message must contain. */
+  search?: string | null | undefined;
+  /** Inclusive. Default: 24 hours before `until`. */
+  since?: string | null | undefined;
+  /** Include tracebacks (label `traceback`) on error lines. */
+  traceback?: boolean | null | undefined;
+  /** Exclusive. Default: now, pinned when the first page is read. */
+  until?: string | null | undefined;
+};
+
+/** Derived from the HTTP status code: 2xx SUCCESS, 4xx USER_ERROR, 5xx ERROR, none yet PENDING. */
+export type FalRequestStatus =
+  | 'ERROR'
+  | 'PENDING'
+  | 'SUCCESS'
+  | 'USER_ERROR';
+
+export type FalRunSource =
+  | 'CRON'
+  | 'GATEWAY'
+  | 'GRPC_REGISTER'
+  | 'GRPC_RUN';
+
+/** A condition on one label of a log line. EQUALS and NOT_EQUALS take exactly one value; IN and NOT_IN take one or more. */
+export type LabelFilter = {
+  key: string;
+  op?: LabelOp | null | undefined;
+  values: Array<string>;
+};
+
+export type LabelOp =
+  | 'EQUALS'
+  | 'IN'
+  | 'NOT_EQUALS'
+  | 'NOT_IN';
+
+/** Severity of a log line. STDOUT and STDERR are raw process output; as a minimum level they rank above ERROR. */
+export type LogLevel =
+  | 'DEBUG'
+  | 'ERROR'
+  | 'INFO'
+  | 'STDERR'
+  | 'STDOUT'
+  | 'TRACE'
+  | 'WARNING';
+
+export type WorkflowLogFilter = {
+  /** Runs started by the workspace member with this email. An email that matches no member is BAD_USER_INPUT. */
+  accountEmail?: string | null | undefined;
+  /** Runs started by the end user with this session id. */
+  endUserSessionId?: string | null | undefined;
+  /** Text to find in a run's inputs or outputs or in the end user's session id, at most 30 characters (Dify ignores the rest). */
+  keyword?: string | null | undefined;
+  /** Inclusive. */
+  since?: string | null | undefined;
+  /** Runs with this status; rows without a run never match. Dify filters SUCCEEDED, FAILED and STOPPED itself. RUNNING, PARTIAL_SUCCEEDED and PAUSED are filtered by the gateway over unfiltered upstream pages: one page of the connection then reads at most `ceil(first / 100) + 10` upstream pages of 100 rows, so it may hold fewer than `first` rows, even none, while `hasNextPage` is true (follow `endCursor`), and `totalCount` is null. */
+  status?: WorkflowRunStatus | null | undefined;
+  /** Exclusive. */
+  until?: string | null | undefined;
+};
+
+/** Where a Dify workflow run stands. A status this gateway does not know (see `WorkflowRun.statusRaw`) reads as RUNNING while the run has not finished, and once it has as FAILED when it has an error, else SUCCEEDED. */
+export type WorkflowRunStatus =
+  | 'FAILED'
+  /** Finished with some nodes failed (their errors were handled). */
+  | 'PARTIAL_SUCCEEDED'
+  /** Waiting for human input. */
+  | 'PAUSED'
+  | 'RUNNING'
+  /** Stopped by a user. */
+  | 'STOPPED'
+  | 'SUCCEEDED';
+
+export type TailFalLogsSubscriptionVariables = Exact<{
+  filter?: FalLogFilter | null | undefined;
+}>;
+
+
+export type TailFalLogsSubscription = { falLogs: { timestamp: string, level: LogLevel, app: string, requestId: string | null, message: string } };
+
+export type FalLogsPageQueryVariables = Exact<{
+  filter?: FalLogFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type FalLogsPageQuery = { falLogs: { edges: Array<{ cursor: string, node: { timestamp: string, level: LogLevel, app: string, revision: string, requestId: string | null, message: string, labels: Array<{ key: string, value: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+export type FalRequestsWithLogsQueryVariables = Exact<{
+  endpointIds?: Array<string> | string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  logsPerRequest?: number | null | undefined;
+}>;
+
+
+export type FalRequestsWithLogsQuery = { falRequests: { edges: Array<{ node: { id: string, requestId: string, endpointId: string, status: FalRequestStatus | null, statusCode: number | null, sentAt: string, endedAt: string | null, duration: number | null, logs: { edges: Array<{ node: { timestamp: string, level: LogLevel, message: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+export type WorkflowLogsWithRunsQueryVariables = Exact<{
+  filter?: WorkflowLogFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WorkflowLogsWithRunsQuery = { workflowLogs: { totalCount: number | null, edges: Array<{ cursor: string, node: { id: string, logId: string, createdAt: string, createdFrom: string | null, createdByAccount: { name: string | null, email: string | null } | null, createdByEndUser: { sessionId: string | null, type: string | null } | null, workflowRun: { id: string, runId: string, status: WorkflowRunStatus, statusRaw: string, error: string | null, elapsedTime: number | null, totalTokens: number | null, totalSteps: number | null, triggeredFrom: string | null, createdAt: string, finishedAt: string | null, inputs: unknown, outputs: unknown } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+
+export const TailFalLogsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TailFalLogs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"FalLogFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"falLogs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"app"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]} as unknown as DocumentNode<TailFalLogsSubscription, TailFalLogsSubscriptionVariables>;
+export const FalLogsPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FalLogsPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"FalLogFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"50"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"falLogs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"app"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"labels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<FalLogsPageQuery, FalLogsPageQueryVariables>;
+export const FalRequestsWithLogsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FalRequestsWithLogs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"endpointIds"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},"defaultValue":{"kind":"ListValue","values":[{"kind":"StringValue","value":"acme/flux-studio","block":false}]}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"10"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"logsPerRequest"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"falRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"endpointIds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"endpointIds"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"endpointId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"statusCode"}},{"kind":"Field","name":{"kind":"Name","value":"sentAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"duration"}},{"kind":"Field","name":{"kind":"Name","value":"logs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"logsPerRequest"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<FalRequestsWithLogsQuery, FalRequestsWithLogsQueryVariables>;
+export const WorkflowLogsWithRunsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WorkflowLogsWithRuns"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"WorkflowLogFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"20"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"workflowLogs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"logId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdFrom"}},{"kind":"Field","name":{"kind":"Name","value":"createdByAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdByEndUser"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workflowRun"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"statusRaw"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"elapsedTime"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"totalSteps"}},{"kind":"Field","name":{"kind":"Name","value":"triggeredFrom"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"inputs"}},{"kind":"Field","name":{"kind":"Name","value":"outputs"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<WorkflowLogsWithRunsQuery, WorkflowLogsWithRunsQueryVariables>;
