@@ -31,7 +31,12 @@ export type Source = 'fal' | 'dify';
 export interface RecordedCall {
   source: Source;
   route:
-    'logs.history' | 'logs.stream' | 'requests.byEndpoint' | 'workflows.logs' | 'workflows.run';
+    | 'logs.history'
+    | 'logs.stream'
+    | 'requests.byEndpoint'
+    | 'apps.list'
+    | 'workflows.logs'
+    | 'workflows.run';
   method: string;
   path: string;
   /** Every query parameter, repeated values kept in order. */

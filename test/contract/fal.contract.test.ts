@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/index.js';
+import type { Emulator, Route } from '../../src/emulator/index.js';
 import {
   DAY,
   FAL,
+  FAL_OTHER,
   HOUR,
   NOW,
   call,
@@ -11,7 +12,7 @@ import {
   queryString,
   startTestEmulator,
 } from '../emulator/support.js';
-import type { Params } from '../emulator/support.js';
+import type { Answer, Params } from '../emulator/support.js';
 import {
   at,
   falSpec,
@@ -26,11 +27,20 @@ import {
 const HISTORY = '/serverless/logs/history';
 const STREAM = '/serverless/logs/stream';
 const REQUESTS = '/serverless/requests/by-endpoint';
-const ROUTES = [
+const APPS = '/serverless/apps';
+/** The routes whose parameters the emulator can reject. */
+const VALIDATING_ROUTES = [
   [HISTORY, 'post'],
   [STREAM, 'post'],
   [REQUESTS, 'get'],
 ] as const;
+const ROUTES = [...VALIDATING_ROUTES, [APPS, 'get']] as const;
+const ROUTE_NAMES: Record<(typeof ROUTES)[number][0], Route> = {
+  [HISTORY]: 'logs.history',
+  [STREAM]: 'logs.stream',
+  [REQUESTS]: 'requests.byEndpoint',
+  [APPS]: 'apps.list',
+};
 
 let emulator: Emulator;
 
@@ -58,8 +68,16 @@ const requestsPage = [
   validator2020(strict(requestsSchema, EXPANSIONS)),
 ];
 
+const appsSchema = responseSchema(falSpec, APPS, 'get', 200);
+const appsList = validator2020(appsSchema);
+const appsListWithout = (optional: string[]) => validator2020(strict(appsSchema, optional));
+
 function requests(params: Params) {
   return call(`${emulator.falUrl}${REQUESTS}${queryString(params)}`, { headers: FAL });
+}
+
+function apps(params: Params, headers: Record<string, string> = FAL) {
+  return call(`${emulator.falUrl}${APPS}${queryString(params)}`, { headers });
 }
 
 describe('fal 200 responses match the spec (as published, and with every documented field)', () => {
@@ -126,6 +144,19 @@ describe('fal 200 responses match the spec (as published, and with every documen
     expect(answer.body).toMatchObject({ items: [{ request_id: old.request_id }] });
     for (const validate of requestsPage) expectValid(validate, answer.body);
   });
+
+  it.each<[string, Params, Record<string, string>, string[]]>([
+    ['no parameter', {}, FAL, ['endpoints']],
+    ['the route-level endpoints', { expand: 'endpoints' }, FAL, []],
+    ['a search and an environment', { search: 'LoRA', environment: 'main' }, FAL, ['endpoints']],
+    ['the other key', { expand: ['endpoints'] }, FAL_OTHER, []],
+    ['an environment without apps', { environment: 'staging' }, FAL, ['endpoints']],
+  ])('apps list with %s', async (_, params, headers, optional) => {
+    const answer = await apps(params, headers);
+    expect(answer.status).toBe(200);
+    expectValid(appsList, answer.body);
+    expectValid(appsListWithout(optional), answer.body);
+  });
 });
 
 describe('fal error envelopes match the spec', () => {
@@ -151,13 +182,23 @@ describe('fal error envelopes match the spec', () => {
   const TYPES: Record<number, string> = {
     400: 'validation_error',
     401: 'authorization_error',
+    403: 'authorization_error',
     429: 'rate_limited',
     500: 'server_error',
     502: 'server_error',
     503: 'server_error',
   };
 
-  it.each(ROUTES)('%s %s: 400, 401, 429, 500, 502, 503', async (path, method) => {
+  function expectEnvelopes(path: string, method: string, answers: Map<number, Answer>) {
+    for (const [status, answer] of answers) {
+      expect(answer.status).toBe(status);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      expectValid(errorValidator(path, method, status), answer.body);
+      expect(answer.body).toMatchObject({ error: { type: TYPES[status] } });
+    }
+  }
+
+  it.each(VALIDATING_ROUTES)('%s %s: 400, 401, 429, 500, 502, 503', async (path, method) => {
     const url = `${emulator.falUrl}${path}`;
     const send = (query: Params, headers: Record<string, string> = FAL) =>
       call(`${url}${queryString({ endpoint_id: 'acme/x', ...query })}`, {
@@ -169,21 +210,19 @@ describe('fal error envelopes match the spec', () => {
       [401, await send({}, {})],
     ]);
     for (const status of [429, 500, 502, 503]) {
-      const route =
-        path === REQUESTS
-          ? 'requests.byEndpoint'
-          : path === HISTORY
-            ? 'logs.history'
-            : 'logs.stream';
-      emulator.setFault(route, { status, retryAfterSeconds: 2, times: 1 });
+      emulator.setFault(ROUTE_NAMES[path], { status, retryAfterSeconds: 2, times: 1 });
       answers.set(status, await send({}));
     }
-    for (const [status, answer] of answers) {
-      expect(answer.status).toBe(status);
-      expect(answer.headers['content-type']).toMatch(/^application\/json/);
-      expectValid(errorValidator(path, method, status), answer.body);
-      expect(answer.body).toMatchObject({ error: { type: TYPES[status] } });
+    expectEnvelopes(path, method, answers);
+  });
+
+  it(`${APPS} get: 401, and every declared error status as a fault`, async () => {
+    const answers = new Map([[401, await apps({}, { authorization: 'Key nobody:nothing' })]]);
+    for (const status of [400, 403, 429, 500, 502, 503]) {
+      emulator.setFault('apps.list', { status, retryAfterSeconds: 2, times: 1 });
+      answers.set(status, await apps({ expand: 'endpoints' }));
     }
+    expectEnvelopes(APPS, 'get', answers);
   });
 });
 
@@ -191,10 +230,13 @@ describe('fal contract checks are discriminating', () => {
   it('a malformedBody fault breaks the contract', async () => {
     emulator.setFault('logs.history', { malformedBody: true, times: 1 });
     emulator.setFault('requests.byEndpoint', { malformedBody: true, times: 1 });
+    emulator.setFault('apps.list', { malformedBody: true, times: 1 });
     const historyAnswer = await history(emulator);
     const requestsAnswer = await requests({ endpoint_id: 'acme/flux-studio' });
+    const appsAnswer = await apps({});
     for (const validate of historyPage) expect(validate(historyAnswer.body)).toBe(false);
     for (const validate of requestsPage) expect(validate(requestsAnswer.body)).toBe(false);
+    expect(appsList(appsAnswer.body)).toBe(false);
   });
 });
 
@@ -235,6 +277,9 @@ describe('fal accepts exactly the parameter values the spec allows', () => {
         'req_abc123',
       ],
     ],
+    [APPS, 'get', 'environment', ['main', 'staging', '']],
+    [APPS, 'get', 'search', ['flux', 'FLUX', '', '%']],
+    [APPS, 'get', 'expand', ['endpoints', 'everything', '']],
   ];
 
   it.each(PROBES)('%s %s %s', async (path, method, name, values) => {

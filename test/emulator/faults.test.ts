@@ -55,7 +55,7 @@ describe('call recording', () => {
   });
 
   it('answers unknown paths with 404 in the envelope and does not record them', async () => {
-    const fal = await call(`${emulator.falUrl}/serverless/apps`, { headers: FAL });
+    const fal = await call(`${emulator.falUrl}/serverless/metrics`, { headers: FAL });
     expect(fal).toMatchObject({ status: 404, body: { error: { type: 'not_found' } } });
     const dify = await call(`${emulator.difyUrl}/workflows/logs`, {
       method: 'POST',

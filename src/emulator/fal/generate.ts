@@ -15,7 +15,7 @@ import {
 } from './corpus.js';
 import type { AppKind, Level, Outcome, Step } from './corpus.js';
 import type { FalTenantData } from './store.js';
-import type { FalApp, FalLogLineInput, FalRequestRecord } from './wire.js';
+import type { FalApp, FalAppSettings, FalLogLineInput, FalRequestRecord } from './wire.js';
 
 interface AppTemplate {
   name: string;
@@ -25,7 +25,40 @@ interface AppTemplate {
   /** Share of the tenant's traffic. */
   traffic: number;
   cron?: boolean;
+  /** Default 'private'. */
+  authMode?: FalAppSettings['auth_mode'];
 }
+
+/** How an app of each kind is typically deployed. */
+const KIND_SETTINGS: Record<AppKind, Omit<FalAppSettings, 'auth_mode'>> = {
+  image: {
+    machine_type: 'GPU-H100',
+    keep_alive: 300,
+    min_concurrency: 0,
+    max_concurrency: 4,
+    request_timeout: 600,
+    startup_timeout: 900,
+    valid_regions: ['us'],
+  },
+  audio: {
+    machine_type: 'GPU-A100',
+    keep_alive: 600,
+    min_concurrency: 1,
+    max_concurrency: 2,
+    request_timeout: 1800,
+    startup_timeout: 600,
+    valid_regions: ['us', 'eu'],
+  },
+  text: {
+    machine_type: 'GPU-H100',
+    keep_alive: 120,
+    min_concurrency: 1,
+    max_concurrency: 8,
+    request_timeout: 300,
+    startup_timeout: 1200,
+    valid_regions: ['us'],
+  },
+};
 
 interface FalProfile {
   owner: string;
@@ -45,6 +78,7 @@ const PROFILES: Record<string, FalProfile> = {
         routes: ['/', '/turbo'],
         upperCaseLevels: true,
         traffic: 4,
+        authMode: 'shared',
       },
       { name: 'whisper-live', kind: 'audio', routes: ['/'], upperCaseLevels: false, traffic: 2 },
       {
@@ -68,7 +102,14 @@ const PROFILES: Record<string, FalProfile> = {
     owner: 'globex',
     weight: 0.15,
     apps: [
-      { name: 'upscaler', kind: 'image', routes: ['/'], upperCaseLevels: false, traffic: 2 },
+      {
+        name: 'upscaler',
+        kind: 'image',
+        routes: ['/'],
+        upperCaseLevels: false,
+        traffic: 2,
+        authMode: 'public',
+      },
       {
         name: 'voice-notes',
         kind: 'audio',
@@ -189,6 +230,13 @@ function deploy(rng: Rng, owner: string, template: AppTemplate, anchor: number):
       routes: template.routes,
       endpoints: template.routes.map((route) => (route === '/' ? id : `${id}${route}`)),
       revisions: deployments.map((deployment) => deployment.revision),
+      environment: 'main',
+      updatedAt: isoFromMs(times.at(-1)!),
+      settings: {
+        ...KIND_SETTINGS[template.kind],
+        valid_regions: [...KIND_SETTINGS[template.kind].valid_regions],
+        auth_mode: template.authMode ?? 'private',
+      },
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { SourceSpec } from '../http/source-server.js';
+import { appsRoute } from './apps.js';
 import { falError } from './errors.js';
 import { historyRoute } from './history.js';
 import { requestsRoute } from './requests.js';
@@ -52,6 +53,13 @@ export function falSource({
         path: /^\/v1\/serverless\/requests\/by-endpoint\/?$/,
         malformed: { items: [{ endpoint_id: 'cut/short' }], has_more: false },
         handle: requestsRoute(store, now),
+      },
+      {
+        route: 'apps.list',
+        method: 'GET',
+        path: /^\/v1\/serverless\/apps\/?$/,
+        malformed: { apps: [{ name: 'cut-short' }] },
+        handle: appsRoute(store),
       },
     ],
   };

@@ -44,4 +44,21 @@ export interface FalApp {
   endpoints: string[];
   /** Revision ids, oldest first. */
   revisions: string[];
+  /** The environment it is deployed in; the apps list reads 'main' by default. */
+  environment: string;
+  /** When its newest revision was deployed, ISO-8601 UTC. */
+  updatedAt: string;
+  settings: FalAppSettings;
+}
+
+/** An app's deployment settings, named as the apps list sends them. */
+export interface FalAppSettings {
+  machine_type: string;
+  auth_mode: 'private' | 'public' | 'shared';
+  keep_alive: number;
+  min_concurrency: number;
+  max_concurrency: number;
+  request_timeout: number;
+  startup_timeout: number;
+  valid_regions: string[];
 }
