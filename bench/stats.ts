@@ -13,19 +13,25 @@ export function median(values: readonly number[]): number {
   );
 }
 
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
 export function machineLine(): string {
   const cores = cpus();
   const memory = Math.round(totalmem() / 2 ** 30);
   return `node ${process.version}, ${cores.length} × ${cores[0]?.model ?? 'unknown cpu'}, ${memory} GiB`;
 }
 
+/** A Markdown table with padded columns, readable as it is printed. */
 export function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
   const cells = rows.map((row) => headers.map((header) => String(row[header])));
   const widths = headers.map((header, i) =>
-    Math.max(header.length, ...cells.map((row) => row[i]!.length)),
+    Math.max(3, header.length, ...cells.map((row) => row[i]!.length)),
   );
-  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i]!)).join('  ');
+  const line = (values: string[]) =>
+    `| ${values.map((value, i) => value.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join(
     '\n',
   );

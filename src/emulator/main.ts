@@ -1,23 +1,105 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listen, shutdown } from './http/listen.js';
 import { DEMO_KEYS, startEmulator } from './index.js';
+import type { Emulator } from './index.js';
+
+/**
+ * Environment: EMULATOR_FAL_PORT (4010), EMULATOR_DIFY_PORT (4020), EMULATOR_SEED,
+ * EMULATOR_LIVE (`false` turns live data off), EMULATOR_SCALE, EMULATOR_ANCHOR (epoch ms the
+ * generated history ends at) and EMULATOR_CONTROL (`1` serves the control routes below on
+ * EMULATOR_CONTROL_PORT, for benchmarks that run the emulator in a process of its own).
+ */
+const env = process.env;
+const live = env.EMULATOR_LIVE !== 'false';
 
 const emulator = await startEmulator({
-  live: {},
-  falPort: Number(process.env.EMULATOR_FAL_PORT ?? 4010),
-  difyPort: Number(process.env.EMULATOR_DIFY_PORT ?? 4020),
-  ...(process.env.EMULATOR_SEED ? { seed: Number(process.env.EMULATOR_SEED) } : {}),
+  live: live ? {} : false,
+  falPort: Number(env.EMULATOR_FAL_PORT ?? 4010),
+  difyPort: Number(env.EMULATOR_DIFY_PORT ?? 4020),
+  ...(env.EMULATOR_SEED ? { seed: Number(env.EMULATOR_SEED) } : {}),
+  ...(env.EMULATOR_SCALE ? { scale: Number(env.EMULATOR_SCALE) } : {}),
+  ...(env.EMULATOR_ANCHOR ? { anchor: Number(env.EMULATOR_ANCHOR) } : {}),
 });
+const control = env.EMULATOR_CONTROL === '1' ? createControlServer(emulator) : undefined;
+const controlUrl =
+  control &&
+  new URL('/_control', await listen(control, '127.0.0.1', Number(env.EMULATOR_CONTROL_PORT ?? 0)));
 
-console.log(`fal and Dify emulators (live data on)
+console.log(`fal and Dify emulators (live data ${live ? 'on' : 'off'})
 
   fal   ${emulator.falUrl}   Authorization: Key ${DEMO_KEYS.fal}
                                    other tenant: Key ${DEMO_KEYS.falOther}
   Dify  ${emulator.difyUrl}   Authorization: Bearer ${DEMO_KEYS.dify}
                                    other tenant: Bearer ${DEMO_KEYS.difyOther}
-
+${controlUrl ? `  control ${controlUrl.href}\n` : ''}
 Ctrl+C stops them.`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void emulator.close().then(() => process.exit(0));
+    void Promise.all([emulator.close(), control && shutdown(control)]).then(() => process.exit(0));
   });
+}
+
+/**
+ * Control routes for benchmarks:
+ * - `GET /_control/calls`: upstream calls received since the last reset, in all and by route;
+ * - `POST /_control/calls/reset`;
+ * - `GET /_control/streams`: open live log streams;
+ * - `POST /_control/fal/lines?tenant=demo&perSecond=20&seconds=10`: appends lines whose message
+ *   is `bench <sequence> <epoch ms at emission>` at a steady rate, and answers once done.
+ */
+function createControlServer(target: Emulator): Server {
+  return createServer((req, res) => {
+    answerControl(target, req).then(
+      (body) => sendControl(res, body === undefined ? 404 : 200, body ?? { error: 'not found' }),
+      (error: unknown) => sendControl(res, 500, { error: String(error) }),
+    );
+  });
+}
+
+async function answerControl(target: Emulator, req: IncomingMessage): Promise<unknown> {
+  const url = new URL(req.url ?? '/', 'http://control');
+  const route = `${req.method} ${url.pathname}`;
+  if (route === 'GET /_control/calls') {
+    const calls = target.calls();
+    const byRoute: Record<string, number> = {};
+    for (const call of calls) byRoute[call.route] = (byRoute[call.route] ?? 0) + 1;
+    return { calls: calls.length, byRoute };
+  }
+  if (route === 'POST /_control/calls/reset') {
+    target.resetCalls();
+    return {};
+  }
+  if (route === 'GET /_control/streams') return { open: target.openStreams() };
+  if (route === 'POST /_control/fal/lines') {
+    const tenant = url.searchParams.get('tenant') ?? 'demo';
+    const perSecond = Number(url.searchParams.get('perSecond') ?? 20);
+    const seconds = Number(url.searchParams.get('seconds') ?? 10);
+    return { appended: await appendTimedLines(target, tenant, perSecond, seconds) };
+  }
+  return undefined;
+}
+
+/** Appends on a fixed schedule, so a late timer does not slow the rate down. */
+async function appendTimedLines(
+  target: Emulator,
+  tenant: string,
+  perSecond: number,
+  seconds: number,
+): Promise<number> {
+  const total = Math.round(perSecond * seconds);
+  const started = performance.now();
+  for (let sequence = 0; sequence < total; sequence += 1) {
+    await sleep(Math.max(0, started + (sequence * 1000) / perSecond - performance.now()));
+    const emittedAt = performance.timeOrigin + performance.now();
+    target.fal.appendLines(tenant, [{ message: `bench ${sequence} ${emittedAt}` }]);
+  }
+  return total;
+}
+
+function sendControl(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
 }

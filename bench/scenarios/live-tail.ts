@@ -1,0 +1,167 @@
+import { createClient } from 'graphql-sse';
+import type { BenchContext } from '../context.js';
+import type { GatewayProcess } from '../gateway-process.js';
+import { latencyOf, send } from '../load.js';
+import { FAL_LOGS_PAGE, graphqlBody, LIVE_TAIL } from '../operations.js';
+import { medianOf, mib, printSection, targetRow } from '../report.js';
+
+const WARM_UP_REQUESTS = 20;
+const SETTLE_MS = 2_000;
+const KIB_PER_SUBSCRIPTION_GOAL = 20;
+const P99_GOAL_MS = 50;
+const P99_GOAL_SUBSCRIPTIONS = 1000;
+
+interface Run {
+  rssBefore: number;
+  rssOpen: number;
+  openMs: number;
+  expected: number;
+  delivered: number;
+  latenciesMs: number[];
+  closeMs: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** Polls `done` every 20 ms; resolves to the time it took. */
+async function waitUntil(done: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
+  const started = performance.now();
+  while (!(await done())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return performance.now() - started;
+}
+
+/**
+ * Opens one graphql-sse client per subscription (distinct-connections mode, as browsers use it),
+ * each recording the delay from the emulator's emission (in the message) to its receipt.
+ */
+function subscribeAll(gateway: GatewayProcess, headers: Record<string, string>, count: number) {
+  const latenciesMs: number[] = [];
+  const clients = Array.from({ length: count }, () =>
+    createClient({
+      url: `${gateway.url}/graphql`,
+      headers: () => ({ ...headers }),
+      retryAttempts: 0,
+    }),
+  );
+  const disposers = clients.map((client) =>
+    client.subscribe<{ falLogs: { message: string } }>(
+      { query: LIVE_TAIL.query },
+      {
+        next: ({ data }) => {
+          latenciesMs.push(now() - Number(data?.falLogs.message.split(' ')[2]));
+        },
+        error: (error) => console.error('subscription error', error),
+        complete: () => undefined,
+      },
+    ),
+  );
+  return {
+    latenciesMs,
+    close() {
+      disposers.forEach((dispose) => dispose());
+      clients.forEach((client) => client.dispose());
+    },
+  };
+}
+
+async function measureRun(context: BenchContext, subscriptions: number): Promise<Run> {
+  const { emulator, settings, falHeaders } = context;
+  const gateway = await context.startGateway();
+  try {
+    for (let i = 0; i < WARM_UP_REQUESTS; i += 1) {
+      await send({
+        url: `${gateway.url}/graphql`,
+        method: 'POST',
+        headers: falHeaders,
+        body: graphqlBody(FAL_LOGS_PAGE, { ...context.window }),
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const rssBefore = gateway.rss();
+
+    const tails = subscribeAll(gateway, falHeaders, subscriptions);
+    const streamsOpen = async () => (await emulator.openStreams()) === subscriptions;
+    const openMs = await waitUntil(streamsOpen, 'every upstream stream', 120_000);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const rssOpen = gateway.rss();
+
+    await emulator.appendTimedLines(settings.linesPerSecond, settings.tailSeconds);
+    const expected = Math.round(settings.linesPerSecond * settings.tailSeconds) * subscriptions;
+    const allDelivered = () => tails.latenciesMs.length >= expected;
+    await waitUntil(allDelivered, 'every line at every client', 30_000).catch((error: Error) =>
+      console.error(error.message),
+    );
+    const delivered = tails.latenciesMs.length;
+
+    tails.close();
+    const streamsClosed = async () => (await emulator.openStreams()) === 0;
+    const closeMs = await waitUntil(streamsClosed, 'the upstream streams to close', 60_000);
+    return {
+      rssBefore,
+      rssOpen,
+      openMs,
+      expected,
+      delivered,
+      latenciesMs: tails.latenciesMs,
+      closeMs,
+    };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+/** Scenario 4: live tails at scale, memory per subscription and delivery latency. */
+export async function liveTail(context: BenchContext): Promise<void> {
+  const { settings } = context;
+  const rows = [];
+  const targets = [];
+  for (const subscriptions of settings.subscriptionCounts) {
+    const runs: Run[] = [];
+    for (let index = 0; index < settings.runs; index += 1) {
+      runs.push(await measureRun(context, subscriptions));
+    }
+    const kibPerSubscription = medianOf(
+      runs,
+      (run) => (run.rssOpen - run.rssBefore) / subscriptions / 1024,
+    );
+    const p99 = medianOf(runs, (run) => latencyOf(run.latenciesMs).p99Ms);
+    rows.push({
+      subscriptions,
+      'RSS before MiB': mib(medianOf(runs, (run) => run.rssBefore)),
+      'RSS open MiB': mib(medianOf(runs, (run) => run.rssOpen)),
+      'KiB / subscription': kibPerSubscription.toFixed(1),
+      'open all ms': medianOf(runs, (run) => run.openMs).toFixed(0),
+      delivered: runs.map((run) => `${run.delivered}/${run.expected}`).join(', '),
+      'p50 ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).p50Ms).toFixed(1),
+      'p99 ms': p99.toFixed(1),
+      'max ms': medianOf(runs, (run) => Math.max(...run.latenciesMs)).toFixed(1),
+      'upstreams closed after ms': medianOf(runs, (run) => run.closeMs).toFixed(0),
+    });
+    targets.push(
+      targetRow(
+        `memory per subscription @${subscriptions} (KiB)`,
+        kibPerSubscription,
+        { comparison: '≤', value: KIB_PER_SUBSCRIPTION_GOAL },
+        (value) => value.toFixed(1),
+      ),
+    );
+    if (subscriptions === P99_GOAL_SUBSCRIPTIONS) {
+      targets.push(
+        targetRow(
+          `p99 delivery @${subscriptions} (ms)`,
+          p99,
+          { comparison: '<', value: P99_GOAL_MS },
+          (value) => value.toFixed(1),
+        ),
+      );
+    }
+  }
+  printSection(
+    `Live tail: ${settings.linesPerSecond} lines/s for ${settings.tailSeconds} s to every subscription, median of ${settings.runs} runs`,
+    rows,
+    targets,
+  );
+}
