@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FalLogsPageDocument,
+  FalRequestsWithLogsDocument,
+  TailFalLogsDocument,
+  WorkflowLogsWithRunsDocument,
+} from '../generated/graphql.js';
+import { createApolloClient, fetchEveryPage } from '../support/apollo.js';
+import {
+  fingerprintOfGateway,
+  fingerprintOfWire,
+  largestBurst,
+  linesInWindow,
+} from '../support/fal-lines.js';
+import { storedLinesOf, upstreamRequests } from '../support/fal-requests.js';
+import { appendLiveLines } from '../support/live-lines.js';
+import { until } from '../support/sse-client.js';
+import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.close());
+
+describe('Apollo Client queries with relayStylePagination and fetchMore', () => {
+  it('merges falLogs pages into one newest-first list holding every stored line once', async () => {
+    const stored = stack.emulator.fal.lines('demo');
+    const burst = largestBurst(stored);
+    const since = stored[burst.index + burst.size + 60]!.timestamp;
+    const until = stored[Math.max(0, burst.index - 60)]!.timestamp;
+    const expected = linesInWindow(stored, since, until);
+    const first = 17;
+
+    const { data, pages } = await fetchEveryPage(
+      createApolloClient(stack.url, FAL_AUTH),
+      FalLogsPageDocument,
+      { filter: { since, until }, first },
+      (page) => page.falLogs?.pageInfo,
+    );
+
+    expect(pages).toBe(Math.ceil(expected.length / first));
+    const lines = data.falLogs!.edges.map((edge) => edge.node);
+    expect(lines.map(fingerprintOfGateway)).toEqual(expected.map(fingerprintOfWire));
+  });
+
+  it('merges workflow log pages with their runs, every stored log once, newest first', async () => {
+    const stored = stack.emulator.dify.logs('demo');
+
+    const { data, pages } = await fetchEveryPage(
+      createApolloClient(stack.url, DIFY_AUTH),
+      WorkflowLogsWithRunsDocument,
+      { first: 40 },
+      (page) => page.workflowLogs?.pageInfo,
+    );
+
+    expect(pages).toBe(Math.ceil(stored.length / 40));
+    expect(data.workflowLogs!.totalCount).toBe(stored.length);
+    const logs = data.workflowLogs!.edges.map((edge) => edge.node);
+    expect(logs.map((log) => log.logId)).toEqual(stored.map((row) => row.id));
+    for (const [index, log] of logs.entries()) {
+      const storedRun = stored[index]!.workflow_run;
+      expect(log.workflowRun?.runId).toBe(storedRun?.id);
+      if (storedRun) {
+        expect(log.workflowRun!.statusRaw).toBe(storedRun.status);
+        expect(log.workflowRun!.outputs).toEqual(
+          stack.emulator.dify.run('demo', storedRun.id)!.outputs,
+        );
+      }
+    }
+  });
+
+  it('merges request pages, each request with its newest log lines', async () => {
+    const endpointId = 'acme/flux-studio';
+    const stored = await upstreamRequests(stack, { endpoint_id: endpointId });
+
+    const { data, pages } = await fetchEveryPage(
+      createApolloClient(stack.url, FAL_AUTH),
+      FalRequestsWithLogsDocument,
+      { endpointIds: [endpointId], first: 25, logsPerRequest: 3 },
+      (page) => page.falRequests?.pageInfo,
+    );
+
+    expect(pages).toBe(Math.ceil(stored.length / 25));
+    const requests = data.falRequests!.edges.map((edge) => edge.node);
+    expect(requests.map((request) => request.requestId)).toEqual(
+      stored.map((row) => row.request_id),
+    );
+    for (const request of requests) {
+      const newestLines = storedLinesOf(stack, request.requestId).slice(0, 3);
+      expect(request.logs!.edges.map((edge) => edge.node.message)).toEqual(
+        newestLines.map((line) => line.message),
+      );
+    }
+  });
+});
+
+describe.each(['distinct', 'single'] as const)(
+  'Apollo Client subscriptions through the split link (graphql-sse, %s connections)',
+  (mode) => {
+    it('receives live lines in order and closes the upstream tail on unsubscribe', async () => {
+      const client = createApolloClient(stack.url, FAL_AUTH, mode);
+      const messages: string[] = [];
+      const errors: unknown[] = [];
+      const subscription = client.subscribe({ query: TailFalLogsDocument }).subscribe({
+        next: ({ data, error }) => {
+          if (error) errors.push(error);
+          if (data) messages.push(data.falLogs.message);
+        },
+        error: (error: unknown) => errors.push(error),
+      });
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+
+      const sent = [
+        ...(await appendLiveLines(stack.emulator, 4, `apollo ${mode} a`)),
+        ...(await appendLiveLines(stack.emulator, 4, `apollo ${mode} b`)),
+      ];
+      await until(() => messages.length >= sent.length, 5_000, 'the live lines');
+
+      expect(messages).toEqual(sent.map((line) => line.message));
+      expect(errors).toEqual([]);
+      subscription.unsubscribe();
+      await until(() => stack.emulator.openStreams() === 0, 1_000, 'the upstream to close');
+    });
+  },
+);
