@@ -1,8 +1,10 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { OperationTypeNode, type GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
 import { requestIdOf } from '../paging/fal-request-logs.js';
+import type { FalLogLine } from '../upstreams/fal/types.js';
 import { builder } from './builder.js';
-import { badUserInput } from './errors.js';
+import { ownedAppIds } from './fal-apps.js';
 import { FalLogLineRef } from './fal-logs.js';
 import { knownRequest, loadFalRequest } from './fal-request-loader.js';
 import { expansionsSelected, FalRequestRef } from './fal-requests.js';
@@ -17,23 +19,35 @@ function appIdsNaming(appName: string, info: GraphQLResolveInfo): string[] {
   return appIds.filter((appId) => appId.split('/')[1] === appName);
 }
 
+/** Where to look the line's request up: its known endpoint, else the app ids of its app's owners. */
+async function endpointIdsOf(
+  line: FalLogLine,
+  requestId: string,
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<readonly string[]> {
+  const known = knownRequest(context, requestId);
+  if (known) return [known.item.endpoint_id];
+  const named = appIdsNaming(line.app, info);
+  if (named.length > 0) return named;
+  return ownedAppIds(
+    context,
+    line.app,
+    info.operation.operation === OperationTypeNode.SUBSCRIPTION,
+  );
+}
+
 builder.objectField(FalLogLineRef, 'request', (t) =>
   t.field({
     type: FalRequestRef,
     nullable: true,
     description:
-      'The request that emitted the line (label `fal_request_id`); null for lines outside any request. Log lines name their app without its owner: outside FalRequest.logs, name the app in the root field’s `filter.appIds`. Each distinct request is read once per query.',
-    resolve: (line, _args, context, info) => {
+      'The request that emitted the line (label `fal_request_id`); null for lines outside any request. Log lines name their app without its owner: it comes from the root field’s `filter.appIds` when that names the app as `owner/name`, else from the list of apps your key owns, read once per query (a live tail keeps it for a minute). Null without an error when the app is not in that list (a deleted app, or one outside the main environment): name it in `filter.appIds` to look its requests up anyway. Each distinct request is read once per query.',
+    resolve: async (line, _args, context, info) => {
       const requestId = requestIdOf(line);
       if (!requestId) return null;
-      const known = knownRequest(context, requestId);
-      const endpointIds = known ? [known.item.endpoint_id] : appIdsNaming(line.app, info);
-      if (endpointIds.length === 0) {
-        throw badUserInput(
-          'filter.appIds',
-          `FalLogLine.request needs the owner of app '${line.app}': list it as '<owner>/${line.app}'`,
-        );
-      }
+      const endpointIds = await endpointIdsOf(line, requestId, context, info);
+      if (endpointIds.length === 0) return null;
       return loadFalRequest(context, {
         endpointIds,
         requestId,

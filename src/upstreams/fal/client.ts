@@ -2,10 +2,13 @@ import type { Config } from '../../config.js';
 import { UpstreamHttp, type CallOptions, type UpstreamObserver } from '../http.js';
 import { serverSentEvents } from '../sse.js';
 import {
+  falAppListSchema,
   falErrorEnvelopeSchema,
   falLogHistoryPageSchema,
   falLogLineSchema,
   falRequestPageSchema,
+  type FalAppList,
+  type FalAppsParams,
   type FalLogFilterParams,
   type FalLogHistoryPage,
   type FalLogHistoryParams,
@@ -77,6 +80,21 @@ export class FalClient {
         ...call,
       },
       falRequestPageSchema,
+    );
+  }
+
+  /** The apps the key's account owns, in one unpaged list. */
+  apps(authorization: string, params: FalAppsParams, call: CallOptions = {}): Promise<FalAppList> {
+    return this.http.json(
+      {
+        method: 'GET',
+        route: 'apps.list',
+        path: '/serverless/apps',
+        query: { environment: params.environment, search: params.search, expand: params.expand },
+        authorization,
+        ...call,
+      },
+      falAppListSchema,
     );
   }
 

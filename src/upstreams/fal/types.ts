@@ -48,6 +48,26 @@ export const falRequestPageSchema = z.object({
 });
 export type FalRequestPage = z.infer<typeof falRequestPageSchema>;
 
+/** An app of `GET /serverless/apps`; `endpoints` comes with `expand=endpoints`. */
+const falAppSchema = z.object({
+  endpoint_id: z.string(),
+  name: z.string(),
+  owner: z.string(),
+  endpoints: z.array(z.string()).optional(),
+});
+export type FalApp = z.infer<typeof falAppSchema>;
+
+export const falAppListSchema = z.object({ apps: z.array(falAppSchema) });
+export type FalAppList = z.infer<typeof falAppListSchema>;
+
+export interface FalAppsParams {
+  /** Default: the main environment. */
+  environment?: string | undefined;
+  /** Case-insensitive substring of the app name. */
+  search?: string | undefined;
+  expand?: readonly 'endpoints'[] | undefined;
+}
+
 export type FalRequestExpansion = 'payloads' | 'billing';
 export type FalRequestSort = 'ended_at' | 'duration';
 export type FalRequestStatusClass = 'success' | 'user_error' | 'error';
