@@ -17,6 +17,8 @@ export interface EmulatorProcess extends NodeProcess {
   calls(): Promise<number>;
   resetCalls(): Promise<void>;
   openStreams(): Promise<number>;
+  /** Delays every answer from now on by `ms`, as a distant upstream would; 0 clears it. */
+  setLatency(ms: number): Promise<void>;
   /** Appends `bench <sequence> <epoch ms>` lines to the demo tenant at a steady rate; resolves when done. */
   appendTimedLines(perSecond: number, seconds: number): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startEmulatorProcess(
     calls: async () => ((await control('GET', '/calls')) as { calls: number }).calls,
     resetCalls: async () => void (await control('POST', '/calls/reset')),
     openStreams: async () => ((await control('GET', '/streams')) as { open: number }).open,
+    setLatency: async (ms) => void (await control('POST', `/latency?ms=${ms}`)),
     appendTimedLines: async (perSecond, seconds) =>
       void (await control('POST', `/fal/lines?perSecond=${perSecond}&seconds=${seconds}`)),
   };

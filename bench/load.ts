@@ -11,6 +11,7 @@ export interface Target {
 }
 
 export interface Throughput {
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -33,6 +34,7 @@ export async function measureThroughput(
     duration: seconds,
   });
   return {
+    requests: result.requests.total,
     requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -44,6 +46,7 @@ export interface Latency {
   meanMs: number;
   p50Ms: number;
   p99Ms: number;
+  maxMs: number;
   count: number;
 }
 
@@ -53,6 +56,7 @@ export function latencyOf(samplesMs: number[]): Latency {
     meanMs: mean(sorted),
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
     count: sorted.length,
   };
 }

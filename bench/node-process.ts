@@ -18,6 +18,8 @@ export interface NodeProcess {
   banner: RegExpExecArray;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /** CPU time used so far, user and system, in seconds, from /proc. */
+  cpuSeconds(): number;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
     pid,
     banner,
     rss: () => rssOf(pid),
+    cpuSeconds: () => cpuSecondsOf(pid),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -63,4 +66,14 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
 export function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+}
+
+/** Linux reports CPU time in clock ticks of 1/100 s on every common platform. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }

@@ -14,6 +14,8 @@ export interface Settings {
   connections: number;
   /** `falLogs(first: 5000)` requests per big-page run, at each concurrency. */
   bigPageRequests: number;
+  /** Fan-out is measured once per value: 0 is plain loopback, others emulate a distant upstream. */
+  fanOutUpstreamLatenciesMs: number[];
   subscriptionCounts: number[];
   linesPerSecond: number;
   tailSeconds: number;
@@ -58,8 +60,9 @@ export function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings {
     warmupSeconds: positive('BENCH_WARMUP_SECONDS', 3),
     connections: positive('BENCH_CONNECTIONS', 20),
     bigPageRequests: positive('BENCH_BIG_PAGE_REQUESTS', 10),
+    fanOutUpstreamLatenciesMs: value('BENCH_FANOUT_LATENCIES_MS', '0,20').split(',').map(Number),
     subscriptionCounts: value('BENCH_SUBSCRIPTIONS', '1000,5000').split(',').map(Number),
-    linesPerSecond: positive('BENCH_LINES_PER_SECOND', 10),
+    linesPerSecond: positive('BENCH_LINES_PER_SECOND', 2),
     tailSeconds: positive('BENCH_TAIL_SECONDS', 10),
     cpuProfileDir: env.BENCH_CPU_PROFILE_DIR,
   };

@@ -44,6 +44,65 @@ function gatewayQuery(target: Target): () => Promise<number> {
   };
 }
 
+async function measureRuns(
+  context: BenchContext,
+  queries: Record<Client, () => Promise<number>>,
+): Promise<Run[]> {
+  const { emulator, settings } = context;
+  const runs: Run[] = [];
+  for (let index = 0; index < settings.runs; index += 1) {
+    const run: Partial<Run> = {};
+    for (const client of CLIENTS) {
+      await emulator.resetCalls();
+      const latency = await measureSequential(queries[client], settings.latencySeconds);
+      run[client] = { latency, callsPerQuery: (await emulator.calls()) / latency.count };
+    }
+    runs.push(run as Run);
+  }
+  return runs;
+}
+
+function report(runs: Run[], upstreamLatencyMs: number): void {
+  const speedup = (naive: Client) =>
+    medianOf(runs, (run) => run[naive].latency.meanMs / run.gateway.latency.meanMs);
+  const upstream =
+    upstreamLatencyMs > 0 ? `${upstreamLatencyMs} ms added to every upstream answer` : 'loopback';
+  printSection(
+    `Fan-out: falRequests(first: ${REQUESTS_PAGE_SIZE}) with logs(first: ${LOGS_PER_REQUEST}) each, ${upstream}, one query at a time, median of ${runs.length} runs`,
+    CLIENTS.map((client) => {
+      const of = (figure: (run: ClientRun) => number) =>
+        medianOf(runs, (run) => figure(run[client]));
+      return {
+        client,
+        'mean ms': of((r) => r.latency.meanMs).toFixed(2),
+        'p50 ms': of((r) => r.latency.p50Ms).toFixed(2),
+        'p99 ms': of((r) => r.latency.p99Ms).toFixed(2),
+        'upstream calls / query': of((r) => r.callsPerQuery).toFixed(2),
+      };
+    }),
+    [
+      targetRow(
+        'upstream calls per gateway query',
+        medianOf(runs, (run) => run.gateway.callsPerQuery),
+        { comparison: '=', value: 2 },
+        fixed(2),
+      ),
+      targetRow(
+        'speed-up over naive, concurrent',
+        speedup('naive, concurrent'),
+        { comparison: '≥', value: 5 },
+        times,
+      ),
+      targetRow(
+        'speed-up over naive, sequential',
+        speedup('naive, sequential'),
+        { comparison: '≥', value: 5 },
+        times,
+      ),
+    ],
+  );
+}
+
 /** Scenario 2: a page of requests with each one's newest lines, through the gateway or not. */
 export async function fanOut(context: BenchContext): Promise<void> {
   const { emulator, settings, window, falHeaders } = context;
@@ -76,54 +135,11 @@ export async function fanOut(context: BenchContext): Promise<void> {
       throw new Error(`the clients read different numbers of log lines: ${lines.join(', ')}`);
     }
     for (const client of CLIENTS) await measureSequential(queries[client], settings.warmupSeconds);
-
-    const runs: Run[] = [];
-    for (let index = 0; index < settings.runs; index += 1) {
-      const run: Partial<Run> = {};
-      for (const client of CLIENTS) {
-        await emulator.resetCalls();
-        const latency = await measureSequential(queries[client], settings.latencySeconds);
-        run[client] = { latency, callsPerQuery: (await emulator.calls()) / latency.count };
-      }
-      runs.push(run as Run);
+    for (const latencyMs of settings.fanOutUpstreamLatenciesMs) {
+      await emulator.setLatency(latencyMs);
+      report(await measureRuns(context, queries), latencyMs);
     }
-
-    const speedup = (naive: Client) =>
-      medianOf(runs, (run) => run[naive].latency.meanMs / run.gateway.latency.meanMs);
-    printSection(
-      `Fan-out: falRequests(first: ${REQUESTS_PAGE_SIZE}) with logs(first: ${LOGS_PER_REQUEST}) each, one query at a time, median of ${runs.length} runs`,
-      CLIENTS.map((client) => {
-        const of = (figure: (run: ClientRun) => number) =>
-          medianOf(runs, (run) => figure(run[client]));
-        return {
-          client,
-          'mean ms': of((r) => r.latency.meanMs).toFixed(2),
-          'p50 ms': of((r) => r.latency.p50Ms).toFixed(2),
-          'p99 ms': of((r) => r.latency.p99Ms).toFixed(2),
-          'upstream calls / query': of((r) => r.callsPerQuery).toFixed(2),
-        };
-      }),
-      [
-        targetRow(
-          'upstream calls per gateway query',
-          medianOf(runs, (run) => run.gateway.callsPerQuery),
-          { comparison: '=', value: 2 },
-          fixed(2),
-        ),
-        targetRow(
-          'speed-up over naive, concurrent',
-          speedup('naive, concurrent'),
-          { comparison: '≥', value: 5 },
-          times,
-        ),
-        targetRow(
-          'speed-up over naive, sequential',
-          speedup('naive, sequential'),
-          { comparison: '≥', value: 5 },
-          times,
-        ),
-      ],
-    );
+    await emulator.setLatency(0);
   } finally {
     await gateway.stop();
   }

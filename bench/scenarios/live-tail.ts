@@ -1,11 +1,13 @@
 import { createClient } from 'graphql-sse';
 import type { BenchContext } from '../context.js';
-import type { GatewayProcess } from '../gateway-process.js';
+import type { EmulatorProcess } from '../emulator-process.js';
 import { latencyOf, send } from '../load.js';
 import { FAL_LOGS_PAGE, graphqlBody, LIVE_TAIL } from '../operations.js';
+import { cpuMeter } from '../cpu-meter.js';
 import { medianOf, mib, printSection, targetRow } from '../report.js';
 
 const WARM_UP_REQUESTS = 20;
+const OPEN_BATCH = 250;
 const SETTLE_MS = 2_000;
 const KIB_PER_SUBSCRIPTION_GOAL = 20;
 const P99_GOAL_MS = 50;
@@ -19,6 +21,8 @@ interface Run {
   delivered: number;
   latenciesMs: number[];
   closeMs: number;
+  /** CPU seconds used while the lines were sent and delivered. */
+  cpuSeconds: { gateway: number; emulator: number; clients: number };
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -34,37 +38,65 @@ async function waitUntil(done: () => boolean | Promise<boolean>, what: string, t
 }
 
 /**
- * Opens one graphql-sse client per subscription (distinct-connections mode, as browsers use it),
- * each recording the delay from the emulator's emission (in the message) to its receipt.
+ * graphql-sse clients, one per subscription (distinct-connections mode, as browsers use it), each
+ * recording the delay from the emulator's emission (in the message) to its receipt.
  */
-function subscribeAll(gateway: GatewayProcess, headers: Record<string, string>, count: number) {
+function liveTails(gatewayUrl: string, headers: Record<string, string>) {
   const latenciesMs: number[] = [];
-  const clients = Array.from({ length: count }, () =>
-    createClient({
-      url: `${gateway.url}/graphql`,
-      headers: () => ({ ...headers }),
-      retryAttempts: 0,
-    }),
-  );
-  const disposers = clients.map((client) =>
-    client.subscribe<{ falLogs: { message: string } }>(
-      { query: LIVE_TAIL.query },
-      {
-        next: ({ data }) => {
-          latenciesMs.push(now() - Number(data?.falLogs.message.split(' ')[2]));
-        },
-        error: (error) => console.error('subscription error', error),
-        complete: () => undefined,
-      },
-    ),
-  );
+  const errors: unknown[] = [];
+  const closers: Array<() => void> = [];
   return {
     latenciesMs,
+    errors,
+    add(count: number) {
+      for (let i = 0; i < count; i += 1) {
+        const client = createClient({
+          url: `${gatewayUrl}/graphql`,
+          headers: () => ({ ...headers }),
+          retryAttempts: 0,
+        });
+        const dispose = client.subscribe<{ falLogs: { message: string } }>(
+          { query: LIVE_TAIL.query },
+          {
+            next: ({ data }) => {
+              latenciesMs.push(now() - Number(data?.falLogs.message.split(' ')[2]));
+            },
+            error: (error) => errors.push(error),
+            complete: () => undefined,
+          },
+        );
+        closers.push(() => {
+          dispose();
+          client.dispose();
+        });
+      }
+    },
     close() {
-      disposers.forEach((dispose) => dispose());
-      clients.forEach((client) => client.dispose());
+      closers.forEach((close) => close());
     },
   };
+}
+
+/** Opens the subscriptions a batch at a time, as clients arriving over a few seconds would. */
+async function openTails(
+  tails: ReturnType<typeof liveTails>,
+  emulator: EmulatorProcess,
+  subscriptions: number,
+): Promise<number> {
+  const started = performance.now();
+  for (let opened = 0; opened < subscriptions;) {
+    const batch = Math.min(OPEN_BATCH, subscriptions - opened);
+    tails.add(batch);
+    opened += batch;
+    const target = opened;
+    const batchOpen = async () =>
+      tails.errors.length > 0 || (await emulator.openStreams()) >= target;
+    await waitUntil(batchOpen, `${target} upstream streams`, 60_000);
+    if (tails.errors.length > 0) {
+      throw new Error(`${tails.errors.length} subscriptions failed`, { cause: tails.errors[0] });
+    }
+  }
+  return performance.now() - started;
 }
 
 async function measureRun(context: BenchContext, subscriptions: number): Promise<Run> {
@@ -82,18 +114,19 @@ async function measureRun(context: BenchContext, subscriptions: number): Promise
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const rssBefore = gateway.rss();
 
-    const tails = subscribeAll(gateway, falHeaders, subscriptions);
-    const streamsOpen = async () => (await emulator.openStreams()) === subscriptions;
-    const openMs = await waitUntil(streamsOpen, 'every upstream stream', 120_000);
+    const tails = liveTails(gateway.url, falHeaders);
+    const openMs = await openTails(tails, emulator, subscriptions);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const rssOpen = gateway.rss();
 
+    const cpu = cpuMeter({ gateway: gateway.pid, emulator: emulator.pid });
     await emulator.appendTimedLines(settings.linesPerSecond, settings.tailSeconds);
     const expected = Math.round(settings.linesPerSecond * settings.tailSeconds) * subscriptions;
     const allDelivered = () => tails.latenciesMs.length >= expected;
     await waitUntil(allDelivered, 'every line at every client', 30_000).catch((error: Error) =>
       console.error(error.message),
     );
+    const cpuSeconds = cpu.read();
     const delivered = tails.latenciesMs.length;
 
     tails.close();
@@ -107,6 +140,7 @@ async function measureRun(context: BenchContext, subscriptions: number): Promise
       delivered,
       latenciesMs: tails.latenciesMs,
       closeMs,
+      cpuSeconds,
     };
   } finally {
     await gateway.stop();
@@ -137,8 +171,14 @@ export async function liveTail(context: BenchContext): Promise<void> {
       delivered: runs.map((run) => `${run.delivered}/${run.expected}`).join(', '),
       'p50 ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).p50Ms).toFixed(1),
       'p99 ms': p99.toFixed(1),
-      'max ms': medianOf(runs, (run) => Math.max(...run.latenciesMs)).toFixed(1),
+      'max ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).maxMs).toFixed(1),
       'upstreams closed after ms': medianOf(runs, (run) => run.closeMs).toFixed(0),
+      'CPU µs / delivery: gateway / emulator / clients': (
+        ['gateway', 'emulator', 'clients'] as const
+      )
+        .map((side) => medianOf(runs, (run) => (run.cpuSeconds[side] / run.delivered) * 1e6))
+        .map((micros) => micros.toFixed(0))
+        .join(' / '),
     });
     targets.push(
       targetRow(

@@ -1,4 +1,5 @@
 import type { BenchContext } from '../context.js';
+import { cpuMeter } from '../cpu-meter.js';
 import { startFloorProxyProcess } from '../floor-proxy-process.js';
 import { measureSequential, measureThroughput, send } from '../load.js';
 import type { Latency, Target, Throughput } from '../load.js';
@@ -21,8 +22,13 @@ interface Route {
 
 interface SideRun {
   throughput: Throughput;
+  /** CPU time the serving process spent per request under load. */
+  cpuMsPerRequest: number;
   single: Latency;
 }
+
+/** The process that answers each side's requests. */
+type Servers = Record<Side, { url: string; pid: number }>;
 type Run = Record<Side, SideRun>;
 
 /** The nodes of a GraphQL connection answer, cursors left out: they differ by design. */
@@ -51,11 +57,7 @@ async function checkTargets(route: Route, targets: Record<Side, Target>): Promis
   }
 }
 
-async function measureRoute(
-  context: BenchContext,
-  route: Route,
-  urls: { floor: string; gateway: string },
-): Promise<Run[]> {
+async function measureRoute(context: BenchContext, route: Route, servers: Servers): Promise<Run[]> {
   const { settings, window } = context;
   const graphql = (url: string): Target => ({
     url: `${url}/graphql`,
@@ -70,8 +72,8 @@ async function measureRoute(
       headers: route.headers,
       ...(route.upstreamCall.body !== undefined && { body: route.upstreamCall.body }),
     },
-    'floor proxy': graphql(urls.floor),
-    gateway: graphql(urls.gateway),
+    'floor proxy': graphql(servers['floor proxy'].url),
+    gateway: graphql(servers.gateway.url),
   };
   await checkTargets(route, targets);
   for (const side of SIDES) {
@@ -85,9 +87,11 @@ async function measureRoute(
     const run: Partial<Run> = {};
     for (const side of order) {
       const target = targets[side];
+      const cpu = cpuMeter({ server: servers[side].pid });
       const throughput = await measureThroughput(target, settings.connections, settings.seconds);
+      const cpuMsPerRequest = (cpu.read().server / throughput.requests) * 1000;
       const single = await measureSequential(() => send(target), settings.latencySeconds);
-      run[side] = { throughput, single };
+      run[side] = { throughput, cpuMsPerRequest, single };
     }
     runs.push(run as Run);
   }
@@ -103,6 +107,7 @@ function report(context: BenchContext, title: string, runs: Run[]): void {
       [`req/s @${connections}`]: of((r) => r.throughput.requestsPerSecond).toFixed(0),
       [`p50 ms @${connections}`]: of((r) => r.throughput.p50Ms).toFixed(0),
       [`p99 ms @${connections}`]: of((r) => r.throughput.p99Ms).toFixed(0),
+      'server CPU ms / req': of((r) => r.cpuMsPerRequest).toFixed(2),
       'mean ms @1': of((r) => r.single.meanMs).toFixed(2),
       'p99 ms @1': of((r) => r.single.p99Ms).toFixed(2),
       failures: runs.reduce((sum, run) => sum + run[side].throughput.failures, 0),
@@ -172,7 +177,11 @@ export async function overhead(context: BenchContext): Promise<void> {
       },
     ];
     for (const route of routes) {
-      const runs = await measureRoute(context, route, { floor: floor.url, gateway: gateway.url });
+      const runs = await measureRoute(context, route, {
+        'upstream direct': { url: route.upstreamUrl, pid: emulator.pid },
+        'floor proxy': floor,
+        gateway,
+      });
       report(
         context,
         `Overhead: ${route.field}(first: ${PAGE_SIZE}), median of ${runs.length} runs`,

@@ -3,7 +3,15 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listen, shutdown } from './http/listen.js';
 import { DEMO_KEYS, startEmulator } from './index.js';
-import type { Emulator } from './index.js';
+import type { Emulator, Route } from './index.js';
+
+const ROUTES: readonly Route[] = [
+  'logs.history',
+  'logs.stream',
+  'requests.byEndpoint',
+  'workflows.logs',
+  'workflows.run',
+];
 
 /**
  * Environment: EMULATOR_FAL_PORT (4010), EMULATOR_DIFY_PORT (4020), EMULATOR_SEED,
@@ -47,6 +55,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * - `GET /_control/calls`: upstream calls received since the last reset, in all and by route;
  * - `POST /_control/calls/reset`;
  * - `GET /_control/streams`: open live log streams;
+ * - `POST /_control/latency?ms=20`: delays every later answer of every route by that much, as a
+ *   distant upstream would (`ms=0` clears it);
  * - `POST /_control/fal/lines?tenant=demo&perSecond=20&seconds=10`: appends lines whose message
  *   is `bench <sequence> <epoch ms at emission>` at a steady rate, and answers once done.
  */
@@ -73,6 +83,12 @@ async function answerControl(target: Emulator, req: IncomingMessage): Promise<un
     return {};
   }
   if (route === 'GET /_control/streams') return { open: target.openStreams() };
+  if (route === 'POST /_control/latency') {
+    const latencyMs = Number(url.searchParams.get('ms') ?? 0);
+    target.clearFaults();
+    if (latencyMs > 0) for (const name of ROUTES) target.setFault(name, { latencyMs });
+    return { latencyMs };
+  }
   if (route === 'POST /_control/fal/lines') {
     const tenant = url.searchParams.get('tenant') ?? 'demo';
     const perSecond = Number(url.searchParams.get('perSecond') ?? 20);
