@@ -1,9 +1,31 @@
 import { z } from 'zod';
+import type { QueryLimits } from './limits.js';
 import type { RetryPolicy } from './upstreams/http.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+const count = z.coerce.number().int().min(0);
+
+function isWebOrigin(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return /^https?:$/.test(url.protocol) && url.origin === text;
+}
+const originList = z.string().transform((text, ctx) => {
+  const origins = text
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const bad = origins.filter((origin) => origin !== '*' && !isWebOrigin(origin));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${bad.join(', ')}: each must be * or an origin like https://app.example.com`,
+    });
+  }
+  return origins;
+});
 
 const envSchema = z.object({
   PORT: port.default(4000),
@@ -29,6 +51,14 @@ const envSchema = z.object({
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: z.stringbool().default(true),
+  INTROSPECTION: z.stringbool().default(true),
+  CORS_ORIGINS: originList.default([]),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(100_000),
+  MAX_QUERY_ALIASES: count.default(15),
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(1).default(1_000),
+  MAX_QUERY_DIRECTIVES: count.default(50),
 });
 
 export interface TailSettings {
@@ -67,6 +97,13 @@ export interface Config {
   cursorSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   graphiql: boolean;
+  /** Whether `__schema` and `__type` may be queried. */
+  introspection: boolean;
+  /** Origins browsers may call the gateway from; `*` for any; none when empty. */
+  corsOrigins: string[];
+  /** Largest request body accepted; a bigger one gets 413. */
+  maxBodyBytes: number;
+  queryLimits: QueryLimits;
 }
 
 export class ConfigError extends Error {
@@ -115,5 +152,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cursorSecret: e.CURSOR_SECRET,
     logLevel: e.LOG_LEVEL,
     graphiql: e.GRAPHIQL,
+    introspection: e.INTROSPECTION,
+    corsOrigins: e.CORS_ORIGINS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    queryLimits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxCost: e.MAX_QUERY_COST,
+      maxAliases: e.MAX_QUERY_ALIASES,
+      maxTokens: e.MAX_QUERY_TOKENS,
+      maxDirectives: e.MAX_QUERY_DIRECTIVES,
+    },
   };
 }

@@ -11,12 +11,14 @@ import {
   type GatewayServices,
 } from './context.js';
 import { useEventStreams } from './event-streams.js';
+import { useQueryLimits } from './limits.js';
 import { bothObservers, GatewayMetrics, upstreamCallLog } from './observability.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './request-id.js';
 import { CursorCodec } from './paging/cursor.js';
 import { maskError, useContractErrorCodes } from './schema/errors.js';
 import { schema } from './schema/index.js';
+import { corsPolicy, useRequestSafety } from './security.js';
 import { DifyClient } from './upstreams/dify/client.js';
 import { FalClient } from './upstreams/fal/client.js';
 
@@ -69,6 +71,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   };
   let draining = false;
 
+  const streamEndpoint = '/graphql/stream';
   const headers = options.graphiqlHeaders
     ? JSON.stringify(options.graphiqlHeaders, null, 2)
     : undefined;
@@ -85,13 +88,21 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       defaultTabs: exampleOperations().map(({ document }) => ({ query: document, headers })),
     },
     landingPage: false,
+    cors: corsPolicy(config.corsOrigins),
+    maxRequestBodySize: config.maxBodyBytes,
     plugins: [
       useRequestId(),
+      ...useRequestSafety({
+        maxBodyBytes: config.maxBodyBytes,
+        introspection: config.introspection,
+        streamEndpoint,
+      }),
+      ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
       useExecutionCancellation(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
-      ...useEventStreams('/graphql/stream'),
+      ...useEventStreams(streamEndpoint),
       usePrometheus({ registry: metrics.registry, endpoint: '/metrics' }),
     ],
   });

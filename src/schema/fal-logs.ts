@@ -72,14 +72,21 @@ const LabelFilterInput = builder.inputType('LabelFilter', {
     ),
 });
 
-const APP_ID = /^[^/\s]+\/[^/\s]+$/;
+/**
+ * One segment of a fal app or endpoint id. Ids travel in upstream query parameters, where a
+ * comma separates ids: letters, digits, `_`, `-` and dots (never first) only, so no `..`, `/`,
+ * `%`, `?`, `#`, `,` or space can change what the upstream is asked for.
+ */
+export const FAL_ID_SEGMENT = '\\w[\\w.-]*';
+export const FAL_ID_MAX_LENGTH = 200;
+const APP_ID = new RegExp(`^${FAL_ID_SEGMENT}/${FAL_ID_SEGMENT}$`);
 
 export const FalLogFilterInput = builder.inputType('FalLogFilter', {
   fields: (t) => ({
     appIds: t.stringList({
       description: 'Apps as `owner/name`, 1 to 50.',
       validate: z
-        .array(z.string().regex(APP_ID, 'must be an app id like owner/name'))
+        .array(z.string().max(FAL_ID_MAX_LENGTH).regex(APP_ID, 'must be an app id like owner/name'))
         .min(1, 'needs at least one app id')
         .max(50, 'takes at most 50 app ids'),
     }),

@@ -16,6 +16,7 @@ import type {
 import { builder } from './builder.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
 import { badUserInput, requireCredential } from './errors.js';
+import { FAL_ID_MAX_LENGTH, FAL_ID_SEGMENT } from './fal-logs.js';
 import {
   hasExpansions,
   loadFalRequest,
@@ -57,9 +58,10 @@ const STATUS_CLASS: Record<Exclude<FalRequestStatus, 'PENDING'>, FalRequestStatu
 };
 
 const requestIdSchema = z.guid('must be a request id (a UUID)');
-const ENDPOINT_ID = /^[^/\s]+\/[^/\s]+(\/\S+)?$/;
+const ENDPOINT_ID = new RegExp(`^${FAL_ID_SEGMENT}(/${FAL_ID_SEGMENT})+$`);
 const endpointIdSchema = z
   .string()
+  .max(FAL_ID_MAX_LENGTH)
   .regex(ENDPOINT_ID, 'must be an endpoint id like owner/name or owner/name/route');
 
 const FalRequestFilterInput = builder.inputType('FalRequestFilter', {

@@ -31,7 +31,7 @@ describe('routes', () => {
   it('answers GET queries too', async () => {
     const response = await request(
       `${stack.url}/graphql?query=${encodeURIComponent('{ __typename }')}`,
-      { headers: { accept: 'application/json' } },
+      { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } },
     );
     expect(await response.body.json()).toEqual({ data: { __typename: 'Query' } });
   });

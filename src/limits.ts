@@ -1,0 +1,140 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import {
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutionArgs,
+  type FieldNode,
+  type ValidationContext,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export interface QueryLimits {
+  /** Deepest nesting of fields (fragments do not count as a level). */
+  maxDepth: number;
+  /** Estimated values in the response: every object and scalar, times the page sizes above it. */
+  maxCost: number;
+  maxAliases: number;
+  /** Lexical tokens in the query text. */
+  maxTokens: number;
+  maxDirectives: number;
+}
+
+/** graphql-armor words every refusal as a syntax error; it is an input error like any other. */
+function refusal(armorError: GraphQLError): GraphQLError {
+  return new GraphQLError(armorError.message.replace(/^Syntax Error: /, ''), {
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
+function reportRefusal(context: ValidationContext | null, armorError: GraphQLError): void {
+  // The token limit is checked while parsing, where there is no validation context to report to.
+  if (!context) throw refusal(armorError);
+  context.reportError(refusal(armorError));
+}
+
+const REFUSALS = { onReject: [reportRefusal], propagateOnRejection: false };
+
+/** Arguments whose value says how many items a field returns: a page size or a list of ids. */
+const SIZE_ARGUMENTS = new Set(['first', 'ids']);
+
+function sizeOf(value: unknown): number | undefined {
+  if (Array.isArray(value)) return value.length;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * graphql-armor prices a field's subtree times its literal `first`. This writes every list
+ * size the execution will really use (a variable, a variable's default, the argument's default,
+ * the length of `ids`) into the document as a literal `first`, so the price is the real one.
+ */
+function withListSizes(args: ExecutionArgs, variables: Record<string, unknown>): DocumentNode {
+  const typeInfo = new TypeInfo(args.schema);
+  return visit(
+    args.document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node): FieldNode | undefined {
+        const field = typeInfo.getFieldDef();
+        if (!field?.args.some((argument) => SIZE_ARGUMENTS.has(argument.name))) return undefined;
+        const values = getArgumentValues(field, node, variables);
+        const pageSizeDefault = field.args.find((argument) => argument.name === 'first');
+        const size = sizeOf(values.first ?? pageSizeDefault?.defaultValue) ?? sizeOf(values.ids);
+        if (size === undefined) return undefined;
+        return {
+          ...node,
+          arguments: [
+            ...(node.arguments ?? []).filter((argument) => argument.name.value !== 'first'),
+            {
+              kind: Kind.ARGUMENT,
+              name: { kind: Kind.NAME, value: 'first' },
+              value: { kind: Kind.INT, value: String(size) },
+            },
+          ],
+        };
+      },
+    }),
+  );
+}
+
+/**
+ * Prices each operation with the variables it runs with, so a page size passed as a variable
+ * or left at its default cannot slip past the cost limit. Variables that do not coerce are
+ * left to the execution, which refuses them before any resolver runs.
+ */
+function useQueryCostLimit(maxCost: number): Plugin {
+  const rule = costLimitRule({
+    maxCost,
+    objectCost: 1,
+    scalarCost: 1,
+    depthCostFactor: 1,
+    flattenFragments: true,
+    ...REFUSALS,
+  });
+  const check = ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: ExecutionArgs;
+    setResultAndStopExecution: (result: { errors: readonly GraphQLError[] }) => void;
+  }) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return;
+    const variables = getVariableValues(
+      args.schema,
+      operation.variableDefinitions ?? [],
+      args.variableValues ?? {},
+    );
+    if (!variables.coerced) return;
+    const errors = validate(args.schema, withListSizes(args, variables.coerced), [rule]);
+    if (errors.length > 0) setResultAndStopExecution({ errors });
+  };
+  return { onExecute: check, onSubscribe: check };
+}
+
+/**
+ * graphql-armor's limits on query shape (depth, aliases, directives, tokens) checked while
+ * parsing and validating, and its cost limit checked with the variables before execution; a
+ * refused query gets BAD_USER_INPUT and reaches no resolver. Field suggestions in error
+ * messages are withheld when the schema is not meant to be explored.
+ */
+export function useQueryLimits(limits: QueryLimits, options: { hideSchema: boolean }): Plugin[] {
+  return [
+    EnvelopArmorPlugin({
+      maxDepth: { n: limits.maxDepth, flattenFragments: true, ...REFUSALS },
+      maxAliases: { n: limits.maxAliases, ...REFUSALS },
+      maxDirectives: { n: limits.maxDirectives, ...REFUSALS },
+      maxTokens: { n: limits.maxTokens, ...REFUSALS },
+      costLimit: { enabled: false },
+      blockFieldSuggestion: { enabled: options.hideSchema },
+    }),
+    useQueryCostLimit(limits.maxCost),
+  ];
+}
