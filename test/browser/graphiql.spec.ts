@@ -1,0 +1,149 @@
+import { existsSync } from 'node:fs';
+import {
+  css,
+  editorWorkerService,
+  graphqlWorker,
+  js,
+  jsonWorker,
+} from '@graphql-yoga/render-graphiql/graphiql';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_KEYS } from '../../src/emulator/index.js';
+import { until } from '../support/sse-client.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(
+    `SKIPPED: GraphiQL browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+  );
+}
+
+/**
+ * The page loads GraphiQL from unpkg.com, which this machine cannot reach: serve the same
+ * GraphiQL build from @graphql-yoga/render-graphiql, keyed by the path under `dist/`.
+ */
+const GRAPHIQL_ASSETS: Record<string, { body: string; contentType: string }> = {
+  'yoga-graphiql.umd.js': { body: js, contentType: 'text/javascript' },
+  'graphiql.css': { body: css, contentType: 'text/css' },
+  'monacoeditorwork/editor.worker.bundle.js': {
+    body: editorWorkerService,
+    contentType: 'text/javascript',
+  },
+  'monacoeditorwork/json.worker.bundle.js': { body: jsonWorker, contentType: 'text/javascript' },
+  'monacoeditorwork/graphql.worker..bundle.js': {
+    body: graphqlWorker,
+    contentType: 'text/javascript',
+  },
+};
+const GRAPHIQL_ASSET_URL = /^https:\/\/unpkg\.com\/@graphql-yoga\/graphiql@[^/]+\/dist\/(.+)$/;
+
+const GRAPHIQL_HEADERS = {
+  'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
+  'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
+};
+
+describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  const unservedRequests: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ gateway: { graphiqlHeaders: GRAPHIQL_HEADERS } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.route(
+      (url) => url.origin !== new URL(stack.url).origin,
+      (route) => {
+        const path = GRAPHIQL_ASSET_URL.exec(route.request().url())?.[1];
+        const asset = path === undefined ? undefined : GRAPHIQL_ASSETS[path];
+        if (asset) return route.fulfill(asset);
+        unservedRequests.push(route.request().url());
+        return route.abort();
+      },
+    );
+    await page.goto(`${stack.url}/graphql`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** The response pane's text; the editor lays out spaces as no-break spaces. */
+  const responseText = async () =>
+    (await page.locator('.graphiql-response').innerText()).replaceAll('\u00a0', ' ');
+  const runButton = () => page.locator('.graphiql-execute-button');
+  /**
+   * A mouse click on a tab does not switch to it in headless Chromium (the tab strip is a
+   * drag-to-reorder list); Enter on the focused tab, as a keyboard user would, does. GraphiQL
+   * takes a moment to pick up the new tab's operation: run at once, it sends the previous tab's
+   * operation name ("Cannot infer operation").
+   */
+  async function openTab(operationName: string) {
+    await page.locator('.graphiql-tab-button', { hasText: operationName }).press('Enter');
+    await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toBe(operationName);
+    await page.waitForTimeout(500);
+  }
+
+  it('opens with the example operations as tabs and the demo keys in the headers', async () => {
+    await expect
+      .poll(() => page.locator('.graphiql-tab-button').allInnerTexts(), { timeout: 15_000 })
+      .toEqual(['TailFalLogs', 'FalLogsPage', 'FalRequestsWithLogs', 'WorkflowLogsWithRuns']);
+    await page.getByText('Headers', { exact: true }).click();
+    await expect
+      .poll(() => page.locator('.graphiql-editor-tool').innerText())
+      .toContain(DEMO_KEYS.fal);
+    const otherRequests = unservedRequests.filter((url) => !url.endsWith('favicon.ico'));
+    expect(otherRequests).toEqual([]);
+  });
+
+  it('runs the falLogs example and shows the newest stored lines', async () => {
+    const now = Date.now();
+    const newest = stack.emulator.fal
+      .lines('demo')
+      .find((line) => Date.parse(line.timestamp) <= now)!;
+    await openTab('FalLogsPage');
+    const answered = page.waitForResponse(
+      (reply) =>
+        reply.url().startsWith(`${stack.url}/graphql`) && reply.request().method() === 'POST',
+    );
+    await runButton().click();
+
+    const body = (await (await answered).json()) as {
+      data: { falLogs: { edges: Array<{ node: { timestamp: string; message: string } }> } };
+    };
+    expect(body.data.falLogs.edges).toHaveLength(50);
+    expect(body.data.falLogs.edges[0]!.node.message).toBe(newest.message);
+    await expect
+      .poll(() => responseText())
+      .toContain(`"timestamp": "${new Date(newest.timestamp).toISOString()}"`);
+  });
+
+  it('runs the live tail tab and shows each line as it is logged', async () => {
+    await openTab('TailFalLogs');
+    await runButton().click();
+    await until(() => stack.emulator.openStreams() === 1, 10_000, 'the upstream stream');
+
+    for (const message of [
+      'first line from the browser test',
+      'second line from the browser test',
+    ]) {
+      stack.emulator.fal.appendLines('demo', [{ timestamp: new Date().toISOString(), message }]);
+      await expect.poll(() => responseText()).toContain(`"message": "${message}"`);
+    }
+
+    await runButton().click();
+    await until(() => stack.emulator.openStreams() === 0, 2_000, 'the tail to stop');
+  });
+});
