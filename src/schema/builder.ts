@@ -1,10 +1,33 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { parseInstant, type Instant } from '../time.js';
+
+/** Types implementing Node, filled in when the schema is built. */
+const nodeTypeNames = new Set<string>();
+
+export function registerNodeTypes(names: Iterable<string>): void {
+  for (const name of names) nodeTypeNames.add(name);
+}
+
+/** A global id of one of this schema's nodes, or BAD_USER_INPUT naming the argument. */
+function decodeOwnGlobalID(globalID: string) {
+  let decoded: ReturnType<typeof decodeGlobalID> | undefined;
+  try {
+    decoded = decodeGlobalID(globalID);
+  } catch {
+    decoded = undefined;
+  }
+  if (!decoded || !nodeTypeNames.has(decoded.typename)) {
+    throw new GraphQLError(`id: ${JSON.stringify(globalID)} is not a global id of this gateway`, {
+      extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+    });
+  }
+  return decoded;
+}
 
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
@@ -21,6 +44,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   relay: {
     cursorType: 'String',
+    decodeGlobalID: decodeOwnGlobalID,
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
   },

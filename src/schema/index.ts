@@ -1,4 +1,5 @@
-import { builder } from './builder.js';
+import { builder, registerNodeTypes } from './builder.js';
+import { isInterfaceType } from 'graphql';
 import './fal-logs.js';
 import './fal-live.js';
 import './fal-requests.js';
@@ -10,3 +11,10 @@ import './workflow-logs.js';
 builder.nodeInterfaceRef();
 
 export const schema = builder.toSchema({ sortSchema: false });
+
+const nodeInterface = schema.getType('Node');
+registerNodeTypes(
+  nodeInterface && isInterfaceType(nodeInterface)
+    ? schema.getPossibleTypes(nodeInterface).map((type) => type.name)
+    : [],
+);
