@@ -1,5 +1,16 @@
-import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
+import {
+  getOperationAST,
+  GraphQLError,
+  OperationTypeNode,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import type { OperationResult } from 'graphql-sse';
+import { createHandler } from 'graphql-sse/lib/use/fetch';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { withContractCodes } from './schema/errors.js';
 
 /** Proxies such as nginx buffer responses unless told not to, which would hold back live lines. */
 function useUnbufferedEventStreams(): Plugin {
@@ -12,11 +23,23 @@ function useUnbufferedEventStreams(): Plugin {
   };
 }
 
+/** What Yoga's envelop gives one operation: its own parse, validate, context and execution. */
+interface Enveloped {
+  schema: GraphQLSchema;
+  parse(source: string): DocumentNode;
+  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  contextFactory(): unknown;
+  execute(args: ExecutionArgs): OperationResult | Promise<OperationResult>;
+  subscribe(args: ExecutionArgs): OperationResult | Promise<OperationResult>;
+}
+
 /**
- * A subscription refused before it starts (no credential, bad input) yields `{ errors }` with
- * no `data` key, which graphql-sse's handler does not recognise as a result; give it one so
- * the client receives the errors instead of a protocol failure.
+ * graphql-sse's handler recognises a result only when it has a `data` key; an operation refused
+ * before it starts (no credential, bad input, an invalid query) yields `{ errors }` alone.
  */
+const refused = (errors: readonly GraphQLError[]): ExecutionResult =>
+  withContractCodes({ data: null, errors });
+
 function useRefusedSubscriptionsAsResults(): Plugin {
   return {
     onSubscribe: () => ({
@@ -28,12 +51,66 @@ function useRefusedSubscriptionsAsResults(): Plugin {
 }
 
 /**
+ * graphql-sse's single-connection mode on `endpoint`, run through Yoga's plugins (context,
+ * limits, errors). Unlike Yoga's own glue, an operation that does not parse or validate comes
+ * back to the client as a result with its errors, not as a failed request.
+ */
+function useSingleConnectionStreams(endpoint: string): Plugin {
+  const serverContexts = new WeakMap<Request, Record<string, unknown>>();
+  let handle: ((request: Request) => Promise<Response>) | undefined;
+  return {
+    onYogaInit({ yoga }) {
+      handle = createHandler(
+        {
+          onSubscribe(req, params) {
+            const enveloped = yoga.getEnveloped({
+              ...serverContexts.get(req.raw),
+              request: req.raw,
+              params,
+            }) as Enveloped;
+            let document: DocumentNode;
+            try {
+              document = enveloped.parse(params.query);
+            } catch (error) {
+              if (error instanceof GraphQLError) return refused([error]);
+              throw error;
+            }
+            const errors = enveloped.validate(enveloped.schema, document);
+            if (errors.length > 0) return refused(errors);
+            const operation = getOperationAST(document, params.operationName);
+            return Promise.resolve(enveloped.contextFactory()).then((contextValue: unknown) => {
+              const args = {
+                schema: enveloped.schema,
+                document,
+                contextValue,
+                variableValues: params.variables,
+                operationName: params.operationName,
+              };
+              return operation?.operation === OperationTypeNode.SUBSCRIPTION
+                ? enveloped.subscribe(args)
+                : enveloped.execute(args);
+            });
+          },
+        },
+        yoga.fetchAPI,
+      );
+    },
+    onRequest(payload) {
+      const { request, serverContext } = payload;
+      if (!handle || new URL(request.url).pathname !== endpoint) return;
+      serverContexts.set(request, serverContext);
+      return handle(request).then((response) => payload.endResponse(response));
+    },
+  };
+}
+
+/**
  * Subscriptions over server-sent events: graphql-sse's distinct-connections mode on the
  * GraphQL endpoint (graphql-yoga's own) and its single-connection mode on `streamEndpoint`.
  */
 export function useEventStreams(streamEndpoint: string): Plugin[] {
   return [
-    useGraphQLSSE({ endpoint: streamEndpoint }),
+    useSingleConnectionStreams(streamEndpoint),
     useRefusedSubscriptionsAsResults(),
     useUnbufferedEventStreams(),
   ];

@@ -74,7 +74,7 @@ function withContractCode(error: GraphQLError): GraphQLError {
   });
 }
 
-function withContractCodes<Result extends ExecutionResult>(result: Result): Result {
+export function withContractCodes<Result extends ExecutionResult>(result: Result): Result {
   if (!result.errors?.length) return result;
   return { ...result, errors: result.errors.map(withContractCode) };
 }

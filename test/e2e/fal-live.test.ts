@@ -143,6 +143,25 @@ describe.each(['distinct', 'single'] as const)(
       expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
     });
 
+    it('refuses an operation that does not parse or validate, with BAD_USER_INPUT', async () => {
+      for (const query of ['subscription { falLogs(', 'subscription { falLogs { nope } }']) {
+        const tail = subscribe(client(mode, FAL_AUTH), query, {}, pickLine);
+        await tail.ended;
+        expect(tail.values).toEqual([]);
+        // Distinct connections may also answer with HTTP 400, which the client reports as such.
+        const [error] = tail.errors as Array<{
+          extensions?: { code?: string };
+          response?: Response;
+        }>;
+        if (mode === 'single' || !error?.response) {
+          expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+        } else {
+          expect(error.response.status).toBe(400);
+        }
+      }
+      expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
+    });
+
     it('ends with a contract error once the upstream keeps failing', async () => {
       stack.emulator.setFault('logs.stream', { status: 500 });
       const tailClient = client(mode, FAL_AUTH);
