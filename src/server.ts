@@ -13,6 +13,7 @@ import {
 import { useEventStreams } from './event-streams.js';
 import { useQueryLimits } from './limits.js';
 import { bothObservers, GatewayMetrics, upstreamCallLog } from './observability.js';
+import { renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './request-id.js';
 import { CursorCodec } from './paging/cursor.js';
@@ -85,12 +86,16 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     graphiql: config.graphiql && {
       title: 'AI logs gateway',
       defaultHeaders: headers,
+      // GraphiQL opens live tails with a plain GET; this marks them as not cross-site.
+      additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
       defaultTabs: exampleOperations().map(({ document }) => ({ query: document, headers })),
     },
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     cors: corsPolicy(config.corsOrigins),
     maxRequestBodySize: config.maxBodyBytes,
     plugins: [
+      ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
       ...useRequestSafety({
         maxBodyBytes: config.maxBodyBytes,

@@ -1,11 +1,4 @@
 import { existsSync } from 'node:fs';
-import {
-  css,
-  editorWorkerService,
-  graphqlWorker,
-  js,
-  jsonWorker,
-} from '@graphql-yoga/render-graphiql/graphiql';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_KEYS } from '../../src/emulator/index.js';
@@ -29,25 +22,6 @@ if (!hasChromium) {
   );
 }
 
-/**
- * The page loads GraphiQL from unpkg.com, which this machine cannot reach: serve the same
- * GraphiQL build from @graphql-yoga/render-graphiql, keyed by the path under `dist/`.
- */
-const GRAPHIQL_ASSETS: Record<string, { body: string; contentType: string }> = {
-  'yoga-graphiql.umd.js': { body: js, contentType: 'text/javascript' },
-  'graphiql.css': { body: css, contentType: 'text/css' },
-  'monacoeditorwork/editor.worker.bundle.js': {
-    body: editorWorkerService,
-    contentType: 'text/javascript',
-  },
-  'monacoeditorwork/json.worker.bundle.js': { body: jsonWorker, contentType: 'text/javascript' },
-  'monacoeditorwork/graphql.worker..bundle.js': {
-    body: graphqlWorker,
-    contentType: 'text/javascript',
-  },
-};
-const GRAPHIQL_ASSET_URL = /^https:\/\/unpkg\.com\/@graphql-yoga\/graphiql@[^/]+\/dist\/(.+)$/;
-
 const GRAPHIQL_HEADERS = {
   'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
   'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
@@ -65,10 +39,8 @@ describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.route(
       (url) => url.origin !== new URL(stack.url).origin,
+      // GraphiQL must work offline: the gateway serves everything it needs.
       (route) => {
-        const path = GRAPHIQL_ASSET_URL.exec(route.request().url())?.[1];
-        const asset = path === undefined ? undefined : GRAPHIQL_ASSETS[path];
-        if (asset) return route.fulfill(asset);
         unservedRequests.push(route.request().url());
         return route.abort();
       },
