@@ -14,7 +14,7 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const gateway = await startNodeProcess({
     args: [...nodeArgs, MAIN],
-    env: { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     ready: /listening on (http:\/\/\S+)\/graphql/,
   });
   return { ...gateway, url: gateway.banner[1]! };

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { createYoga, useExecutionCancellation, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import {
@@ -104,7 +104,6 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       }),
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
-      useExecutionCancellation(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint),

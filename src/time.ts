@@ -15,6 +15,11 @@ const ISO =
 
 const CANONICAL_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** A timestamp as the DateTime scalar gives it out: canonical UTC, or the text as it came. */
+export function canonicalIso(text: string): string {
+  return CANONICAL_MILLIS.test(text) ? text : (parseInstant(text)?.iso ?? text);
+}
+
 export function parseInstant(text: string): Instant | undefined {
   if (CANONICAL_MILLIS.test(text)) {
     const ms = Date.parse(text);

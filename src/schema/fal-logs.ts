@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hoursBefore, fromMillis, parseInstant, type Instant } from '../time.js';
+import { canonicalIso, hoursBefore, fromMillis, parseInstant, type Instant } from '../time.js';
 import { argumentsDigest } from '../paging/cursor.js';
 import { walkFalLogs, type FalLogEntry } from '../paging/fal-logs.js';
 import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
@@ -166,7 +166,7 @@ export const FalLogLineRef = builder.objectRef<FalLogLine>('FalLogLine').impleme
   fields: (t) => ({
     timestamp: t.field({
       type: 'DateTime',
-      resolve: (line) => parseInstant(line.timestamp)?.iso ?? line.timestamp,
+      resolve: (line) => canonicalIso(line.timestamp),
     }),
     level: t.field({ type: LogLevelEnum, resolve: (line) => logLevelOf(line.level) }),
     message: t.exposeString('message'),
