@@ -2,7 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const OPERATIONS_DIR = new URL('../schema/operations/', import.meta.url);
 
-/** The example operations in `schema/operations/`, by file name, for GraphiQL's tabs. */
+const isSubscription = (document: string) => /^\s*subscription\b/m.test(document);
+
+/**
+ * The example operations in `schema/operations/`, for GraphiQL's tabs: queries first, then
+ * live tails (which start streaming when run), each by file name.
+ */
 export function exampleOperations(): { name: string; document: string }[] {
   let files: string[];
   try {
@@ -10,8 +15,11 @@ export function exampleOperations(): { name: string; document: string }[] {
   } catch {
     return [];
   }
-  return files.sort().map((file) => ({
-    name: file.replace(/\.graphql$/, ''),
-    document: readFileSync(new URL(file, OPERATIONS_DIR), 'utf8'),
-  }));
+  return files
+    .sort()
+    .map((file) => ({
+      name: file.replace(/\.graphql$/, ''),
+      document: readFileSync(new URL(file, OPERATIONS_DIR), 'utf8'),
+    }))
+    .sort((a, b) => Number(isSubscription(a.document)) - Number(isSubscription(b.document)));
 }
