@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { QueryLimits } from './limits.js';
-import type { RetryPolicy } from './upstreams/http.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
@@ -60,6 +59,15 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: z.coerce.number().int().min(1).default(1_000),
   MAX_QUERY_DIRECTIVES: count.default(50),
 });
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A longer `Retry-After` is not waited for: the caller gets RATE_LIMITED with it at once. */
+  maxRetryAfterMs: number;
+}
 
 export interface TailSettings {
   /** Longest silence on the upstream stream before it counts as dropped. */

@@ -40,15 +40,8 @@ interface Enveloped {
 const refused = (errors: readonly GraphQLError[]): ExecutionResult =>
   withContractCodes({ data: null, errors });
 
-function useRefusedSubscriptionsAsResults(): Plugin {
-  return {
-    onSubscribe: () => ({
-      onSubscribeResult({ result, setResult }) {
-        if (!isAsyncIterable(result) && !('data' in result)) setResult({ ...result, data: null });
-      },
-    }),
-  };
-}
+const asHandlerResult = (result: Awaited<OperationResult>): Awaited<OperationResult> =>
+  isAsyncIterable(result) || 'data' in result ? result : refused(result.errors ?? []);
 
 /**
  * graphql-sse's single-connection mode on `endpoint`, run through Yoga's plugins (context,
@@ -86,9 +79,11 @@ function useSingleConnectionStreams(endpoint: string): Plugin {
                 variableValues: params.variables,
                 operationName: params.operationName,
               };
-              return operation?.operation === OperationTypeNode.SUBSCRIPTION
-                ? enveloped.subscribe(args)
-                : enveloped.execute(args);
+              const result =
+                operation?.operation === OperationTypeNode.SUBSCRIPTION
+                  ? enveloped.subscribe(args)
+                  : enveloped.execute(args);
+              return Promise.resolve(result).then(asHandlerResult);
             });
           },
         },
@@ -109,9 +104,5 @@ function useSingleConnectionStreams(endpoint: string): Plugin {
  * GraphQL endpoint (graphql-yoga's own) and its single-connection mode on `streamEndpoint`.
  */
 export function useEventStreams(streamEndpoint: string): Plugin[] {
-  return [
-    useSingleConnectionStreams(streamEndpoint),
-    useRefusedSubscriptionsAsResults(),
-    useUnbufferedEventStreams(),
-  ];
+  return [useSingleConnectionStreams(streamEndpoint), useUnbufferedEventStreams()];
 }

@@ -100,11 +100,10 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
                 source: 'fal',
               });
             }
-            const key = ReplayFilter.keyOf(event.data);
-            if (replays.isReplay(key)) continue;
+            if (replays.isReplay(event.data)) continue;
             const micros = parseInstant(event.line.timestamp)?.micros ?? newest ?? startMicros;
             newest = Math.max(newest ?? micros, micros);
-            replays.delivered(key, micros, newest - overlapMicros);
+            replays.delivered(event.data, micros, newest - overlapMicros);
             failures = 0;
             progressed = true;
             await push(event.line);

@@ -1,18 +1,13 @@
-import { createHash } from 'node:crypto';
-
 /**
- * Recognises lines a reconnect replays. The tail resumes a little before the newest line it
- * delivered; every line delivered since that point may arrive once more and is dropped once.
- * Counts rather than a set: two identical lines are both legitimate.
+ * Recognises lines a reconnect replays, by their event data exactly as sent. A reconnect resumes
+ * at (or a configured overlap before) the newest line delivered, so only the lines delivered
+ * since that point are remembered; each may arrive once more and is dropped once. Counts rather
+ * than a set: two identical lines are both legitimate.
  */
 export class ReplayFilter {
   /** Lines delivered no earlier than the resume point that a reconnect would use, oldest first. */
   private readonly recent: Array<{ micros: number; key: string }> = [];
   private replayable = new Map<string, number>();
-
-  static keyOf(data: string): string {
-    return createHash('sha1').update(data).digest('base64');
-  }
 
   /** A connection starts at `startMicros`: what was delivered from there on may come again. */
   expectReplayFrom(startMicros: number): void {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import type { Config } from '../config.js';
+import type { Config, RetryPolicy } from '../config.js';
 import { codeForStatus, UpstreamError } from './errors.js';
 import type { UpstreamErrorCode, UpstreamSource } from './errors.js';
 
@@ -28,15 +28,6 @@ export interface UpstreamRequest extends CallOptions {
   body?: unknown;
   /** The client's own `Authorization` value for this upstream, forwarded unchanged. */
   authorization: string;
-}
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A longer `Retry-After` is not waited for: the caller gets RATE_LIMITED with it at once. */
-  maxRetryAfterMs: number;
 }
 
 export interface UpstreamCallReport {

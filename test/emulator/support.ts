@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import { request } from 'undici';
 import { expect } from 'vitest';
 import { DEMO_KEYS, startEmulator } from '../../src/emulator/index.js';
-import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
+import type { Emulator, EmulatorOptions, FalLogLine } from '../../src/emulator/index.js';
 
 /** The fixed clock of the emulator tests; generated history ends here. */
 export const NOW = Date.parse('2025-06-01T12:00:00.000Z');
@@ -68,14 +68,8 @@ export async function call<T = unknown>(
   };
 }
 
-export interface WireLine {
-  timestamp: string;
-  level: string;
-  message: string;
-  app: string;
-  revision: string;
-  labels: Record<string, string>;
-}
+/** A log line as fal sends it. */
+export type WireLine = FalLogLine;
 
 export interface HistoryPage {
   items: WireLine[];

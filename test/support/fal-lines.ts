@@ -1,13 +1,8 @@
+import type { FalLogLine } from '../../src/emulator/index.js';
 import { parseInstant } from '../../src/time.js';
 
-export interface WireLine {
-  timestamp: string;
-  level: string;
-  message: string;
-  app: string;
-  revision: string;
-  labels?: Record<string, string> | null;
-}
+/** A log line as the emulator stores it and fal sends it. */
+export type WireLine = FalLogLine;
 
 export interface GatewayLine {
   timestamp: string;
