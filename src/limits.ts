@@ -13,6 +13,8 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type FieldNode,
+  type GraphQLField,
+  type GraphQLSchema,
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -51,43 +53,77 @@ function sizeOf(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-/**
- * graphql-armor prices a field's subtree times its literal `first`. This writes every list
- * size the execution will really use (a variable, a variable's default, the argument's default,
- * the length of `ids`) into the document as a literal `first`, so the price is the real one.
- */
-function withListSizes(args: ExecutionArgs, variables: Record<string, unknown>): DocumentNode {
-  const typeInfo = new TypeInfo(args.schema);
-  return visit(
-    args.document,
+interface SizedField {
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+}
+
+/** The fields of a document that take a list size, in document order. */
+function sizedFields(schema: GraphQLSchema, document: DocumentNode): SizedField[] {
+  const typeInfo = new TypeInfo(schema);
+  const found: SizedField[] = [];
+  visit(
+    document,
     visitWithTypeInfo(typeInfo, {
-      Field(node): FieldNode | undefined {
+      Field(node) {
         const field = typeInfo.getFieldDef();
-        if (!field?.args.some((argument) => SIZE_ARGUMENTS.has(argument.name))) return undefined;
-        const values = getArgumentValues(field, node, variables);
-        const pageSizeDefault = field.args.find((argument) => argument.name === 'first');
-        const size = sizeOf(values.first ?? pageSizeDefault?.defaultValue) ?? sizeOf(values.ids);
-        if (size === undefined) return undefined;
-        return {
-          ...node,
-          arguments: [
-            ...(node.arguments ?? []).filter((argument) => argument.name.value !== 'first'),
-            {
-              kind: Kind.ARGUMENT,
-              name: { kind: Kind.NAME, value: 'first' },
-              value: { kind: Kind.INT, value: String(size) },
-            },
-          ],
-        };
+        if (field?.args.some((argument) => SIZE_ARGUMENTS.has(argument.name))) {
+          found.push({ field, node });
+        }
       },
     }),
   );
+  return found;
 }
+
+/**
+ * The list size a field will really use: a literal, a variable, a variable's default, the
+ * argument's default, or the length of `ids`.
+ */
+function listSize({ field, node }: SizedField, variables: Record<string, unknown>) {
+  const values = getArgumentValues(field, node, variables);
+  const pageSizeDefault = field.args.find((argument) => argument.name === 'first');
+  return sizeOf(values.first ?? pageSizeDefault?.defaultValue) ?? sizeOf(values.ids);
+}
+
+/**
+ * graphql-armor prices a field's subtree times its literal `first`. This writes the sizes the
+ * execution will use into the document as literal `first` arguments, so the price is the real one.
+ */
+function withListSizes(
+  document: DocumentNode,
+  fields: SizedField[],
+  sizes: (number | undefined)[],
+): DocumentNode {
+  const sizeByNode = new Map(fields.map(({ node }, i) => [node, sizes[i]]));
+  return visit(document, {
+    Field(node): FieldNode | undefined {
+      const size = sizeByNode.get(node);
+      if (size === undefined) return undefined;
+      return {
+        ...node,
+        arguments: [
+          ...(node.arguments ?? []).filter((argument) => argument.name.value !== 'first'),
+          {
+            kind: Kind.ARGUMENT,
+            name: { kind: Kind.NAME, value: 'first' },
+            value: { kind: Kind.INT, value: String(size) },
+          },
+        ],
+      };
+    },
+  });
+}
+
+/** List sizes remembered as within the limit, per document. */
+const ACCEPTED_SIZES_PER_DOCUMENT = 64;
 
 /**
  * Prices each operation with the variables it runs with, so a page size passed as a variable
  * or left at its default cannot slip past the cost limit. Variables that do not coerce are
- * left to the execution, which refuses them before any resolver runs.
+ * left to the execution, which refuses them before any resolver runs. The price depends only
+ * on the document and its list sizes, so an accepted price is remembered for those (a client
+ * paging with `after` is priced once).
  */
 function useQueryCostLimit(maxCost: number): Plugin {
   const rule = costLimitRule({
@@ -98,6 +134,10 @@ function useQueryCostLimit(maxCost: number): Plugin {
     flattenFragments: true,
     ...REFUSALS,
   });
+  const documents = new WeakMap<
+    DocumentNode,
+    { fields: SizedField[]; acceptedSizes: Set<string> }
+  >();
   const check = ({
     args,
     setResultAndStopExecution,
@@ -113,8 +153,21 @@ function useQueryCostLimit(maxCost: number): Plugin {
       args.variableValues ?? {},
     );
     if (!variables.coerced) return;
-    const errors = validate(args.schema, withListSizes(args, variables.coerced), [rule]);
-    if (errors.length > 0) setResultAndStopExecution({ errors });
+    let known = documents.get(args.document);
+    if (!known) {
+      known = { fields: sizedFields(args.schema, args.document), acceptedSizes: new Set() };
+      documents.set(args.document, known);
+    }
+    const sizes = known.fields.map((field) => listSize(field, variables.coerced));
+    const key = sizes.join(',');
+    if (known.acceptedSizes.has(key)) return;
+    const errors = validate(args.schema, withListSizes(args.document, known.fields, sizes), [rule]);
+    if (errors.length > 0) {
+      setResultAndStopExecution({ errors });
+      return;
+    }
+    if (known.acceptedSizes.size >= ACCEPTED_SIZES_PER_DOCUMENT) known.acceptedSizes.clear();
+    known.acceptedSizes.add(key);
   };
   return { onExecute: check, onSubscribe: check };
 }

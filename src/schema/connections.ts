@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
-import { InvalidCursorError } from '../paging/cursor.js';
+import { InvalidCursorError, type PageCursorEncoder } from '../paging/cursor.js';
 import { badUserInput } from './errors.js';
 
 /** A connection edge whose cursor is signed only when a client selects it. */
 export class LazyCursorEdge<Node> {
   constructor(
     readonly node: Node,
-    private readonly encodeCursor: () => string,
+    private readonly encodeCursor: PageCursorEncoder,
+    private readonly position: object,
   ) {}
 
   get cursor(): string {
-    return this.encodeCursor();
+    return this.encodeCursor(this.position);
   }
 }
 

@@ -202,6 +202,7 @@ const falLogsCursorSchema = z.object({
   seen: z.number().int().min(1),
 });
 type FalLogsCursor = z.infer<typeof falLogsCursorSchema>;
+type FalLogsPosition = Pick<FalLogsCursor, 'micros' | 'seen'>;
 
 function resolveWindow(filter: FalLogFilter | null | undefined, now: number) {
   const end = filter?.until ?? fromMillis(now);
@@ -225,12 +226,14 @@ export function falLogPage(
   window: { start: Instant; end: Instant },
   walk: { entries: readonly FalLogEntry[]; hasNextPage: boolean },
 ) {
-  const base = { args, start: window.start.iso, end: window.end.iso };
+  const encodeCursor = context.cursors.pageEncoder(FAL_LOGS_CURSOR, {
+    args,
+    start: window.start.iso,
+    end: window.end.iso,
+  } satisfies Omit<FalLogsCursor, keyof FalLogsPosition>);
   const edges = walk.entries.map(
     ({ line, micros, seen }) =>
-      new LazyCursorEdge(line, () =>
-        context.cursors.encode(FAL_LOGS_CURSOR, { ...base, micros, seen } satisfies FalLogsCursor),
-      ),
+      new LazyCursorEdge(line, encodeCursor, { micros, seen } satisfies FalLogsPosition),
   );
   return forwardPage(edges, walk.hasNextPage);
 }

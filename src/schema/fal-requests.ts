@@ -312,12 +312,13 @@ builder.queryField('falRequests', (t) =>
 
       const requests = walk.entries.map(({ item }) => ({ item, expansions: query.expand }));
       rememberRequests(context, requests);
-      const base = { args: digest, start: window.start.iso, end: window.end.iso };
+      const encodeCursor = context.cursors.pageEncoder(FAL_REQUESTS_CURSOR, {
+        args: digest,
+        start: window.start.iso,
+        end: window.end.iso,
+      });
       const edges = walk.entries.map(
-        ({ position }, i) =>
-          new LazyCursorEdge(requests[i]!, () =>
-            context.cursors.encode(FAL_REQUESTS_CURSOR, { ...base, ...position }),
-          ),
+        ({ position }, i) => new LazyCursorEdge(requests[i]!, encodeCursor, position),
       );
       return forwardPage(edges, walk.hasNextPage);
     },

@@ -162,20 +162,17 @@ builder.queryField('workflowLogs', (t) =>
       });
 
       const totalCount = accept ? null : cursor ? cursor.total : (walk.total ?? null);
-      const cursorAt = (position: WorkflowLogPosition): string =>
-        context.cursors.encode(WORKFLOW_LOGS_CURSOR, {
-          args: digest,
-          second: position.second,
-          ids: position.ids,
-          total: totalCount,
-        } satisfies WorkflowLogsCursor);
+      const encodeCursor = context.cursors.pageEncoder(WORKFLOW_LOGS_CURSOR, {
+        args: digest,
+        total: totalCount,
+      } satisfies Omit<WorkflowLogsCursor, keyof WorkflowLogPosition>);
       const edges = walk.entries.map(
-        (entry) => new LazyCursorEdge(entry.row, () => cursorAt(entry.position)),
+        (entry) => new LazyCursorEdge(entry.row, encodeCursor, entry.position),
       );
       const end = walk.end;
       return {
         ...forwardPage(edges, walk.hasNextPage, () =>
-          end && (edges.length > 0 || walk.hasNextPage) ? cursorAt(end) : null,
+          end && (edges.length > 0 || walk.hasNextPage) ? encodeCursor(end) : null,
         ),
         totalCount,
       };

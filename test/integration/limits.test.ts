@@ -155,6 +155,13 @@ describe('abusive queries are refused with BAD_USER_INPUT before any upstream ca
     expectRefused(await ask(COST_BOMB, { lines: 5000, perRequest: 1000 }), /Cost limit/);
   });
 
+  it('the same document is priced again when its page sizes change', async () => {
+    const modest = await ask(COST_BOMB, { lines: 2, perRequest: 2 });
+    expect(modest.errors).toBeUndefined();
+    stack.emulator.resetCalls();
+    expectRefused(await ask(COST_BOMB, { lines: 5000, perRequest: 1000 }), /Cost limit/);
+  });
+
   it('a cost bomb left to the default page sizes', async () => {
     expectRefused(
       await ask(nestedRequestLogs(2, 1).replace(/, first: 1|\(first: 1\)/g, '')),

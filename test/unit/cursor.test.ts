@@ -7,14 +7,30 @@ const schema = z.object({ at: z.number() });
 describe('CursorCodec', () => {
   const codec = new CursorCodec('a-test-secret-of-enough-length');
 
+  const encode = (connection: string, payload: object) =>
+    codec.pageEncoder(connection, {})(payload);
+
   it('round-trips a payload as base64url', () => {
-    const cursor = codec.encode('falLogs', { at: 42 });
+    const cursor = encode('falLogs', { at: 42 });
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(codec.decode('falLogs', cursor, schema)).toEqual({ at: 42 });
   });
 
+  it("gives each edge of a page the page's base and its own position", () => {
+    const encodeEdge = codec.pageEncoder('falLogs', { args: 'digest', at: 0 });
+    const wide = z.object({ args: z.string(), at: z.number(), seen: z.number().optional() });
+    expect(codec.decode('falLogs', encodeEdge({ at: 7, seen: 2 }), wide)).toEqual({
+      args: 'digest',
+      at: 7,
+      seen: 2,
+    });
+    expect(codec.decode('falLogs', encodeEdge({}), wide)).toEqual({ args: 'digest', at: 0 });
+    expect(encodeEdge({ at: 7 })).not.toBe(encodeEdge({ at: 8 }));
+    expect(codec.pageEncoder('falLogs', {})({})).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
   it('refuses a cursor with one byte changed', () => {
-    const raw = Buffer.from(codec.encode('falLogs', { at: 42 }), 'base64url');
+    const raw = Buffer.from(encode('falLogs', { at: 42 }), 'base64url');
     raw.writeUInt8(raw.readUInt8(raw.length - 3) ^ 1, raw.length - 3);
     expect(() => codec.decode('falLogs', raw.toString('base64url'), schema)).toThrow(
       InvalidCursorError,
@@ -22,7 +38,7 @@ describe('CursorCodec', () => {
   });
 
   it('refuses a cursor issued for another connection or by another secret', () => {
-    const cursor = codec.encode('falLogs', { at: 1 });
+    const cursor = encode('falLogs', { at: 1 });
     expect(() => codec.decode('workflowLogs', cursor, schema)).toThrow(InvalidCursorError);
     expect(() =>
       new CursorCodec('another-secret-entirely').decode('falLogs', cursor, schema),
