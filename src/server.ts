@@ -10,6 +10,7 @@ import {
   type GatewayContext,
   type GatewayServices,
 } from './context.js';
+import { useCompiledQueries } from './compiled-queries.js';
 import { useEventStreams } from './event-streams.js';
 import { useQueryLimits } from './limits.js';
 import { bothObservers, GatewayMetrics, upstreamCallLog } from './observability.js';
@@ -108,6 +109,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint),
       usePrometheus({ registry: metrics.registry, endpoint: '/metrics' }),
+      useCompiledQueries(),
     ],
   });
 

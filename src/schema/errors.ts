@@ -62,7 +62,9 @@ const CLIENT_REQUEST_CODES = new Set([
 ]);
 
 function withContractCode(error: GraphQLError): GraphQLError {
-  const code = error.extensions.code as string | undefined;
+  // Errors built outside graphql-js (graphql-jit's) may have no extensions at all.
+  const code = (error.extensions as GraphQLError['extensions'] | undefined)?.code as
+    string | undefined;
   if (!CLIENT_REQUEST_CODES.has(code) || (code === undefined && error.path)) return error;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
