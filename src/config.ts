@@ -47,6 +47,7 @@ const envSchema = z.object({
   TAIL_RESUME_OVERLAP_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   TAIL_BACKOFF_BASE_MS: positiveMs.default(250),
   TAIL_BACKOFF_MAX_MS: positiveMs.default(10_000),
+  TAIL_MAX_BACKLOG: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: z.stringbool().default(true),
@@ -81,6 +82,11 @@ export interface TailSettings {
   resumeOverlapMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /**
+   * Lines a subscriber of a shared tail may fall behind before it is cut off (with an error
+   * telling it to resubscribe from its last line).
+   */
+  maxBacklog: number;
 }
 
 export interface Config {
@@ -156,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resumeOverlapMs: e.TAIL_RESUME_OVERLAP_MS,
       backoffBaseMs: e.TAIL_BACKOFF_BASE_MS,
       backoffMaxMs: e.TAIL_BACKOFF_MAX_MS,
+      maxBacklog: e.TAIL_MAX_BACKLOG,
     },
     cursorSecret: e.CURSOR_SECRET,
     logLevel: e.LOG_LEVEL,

@@ -2,6 +2,8 @@ import { initContextCache } from '@pothos/core';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from './config.js';
+import type { FalTailLine } from './live/fal-tail.js';
+import type { SharedTails } from './live/shared-tails.js';
 import type { GatewayMetrics } from './observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import { requestIdOf } from './request-id.js';
@@ -24,6 +26,8 @@ export interface GatewayServices {
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;
+  /** Live tails without `since`, one upstream stream per credential and filter. */
+  sharedTails: SharedTails<FalTailLine | Error>;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;

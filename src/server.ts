@@ -19,6 +19,7 @@ import { exampleOperations } from './operations.js';
 import { useRequestId } from './request-id.js';
 import { CursorCodec } from './paging/cursor.js';
 import { maskError, useContractErrorCodes } from './schema/errors.js';
+import { createSharedFalTails } from './schema/fal-live.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './security.js';
 import { DifyClient } from './upstreams/dify/client.js';
@@ -68,6 +69,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
+    sharedTails: createSharedFalTails(config.tail),
     metrics,
     shutdown: shutdown.signal,
   };

@@ -8,6 +8,12 @@ import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { ReplayFilter } from './replay-filter.js';
 
+/** A delivered line and its timestamp in microseconds. */
+export interface FalTailLine {
+  line: FalLogLine;
+  micros: number;
+}
+
 export interface FalTailRequest {
   client: FalClient;
   authorization: string;
@@ -51,7 +57,7 @@ function backoffMs(failures: number, error: unknown, settings: TailSettings): nu
  * Closing the tail, or `signal` (the client going away, the gateway shutting down), aborts
  * the upstream request and completes the tail.
  */
-export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | UpstreamError | Error> {
+export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Error> {
   return new Repeater(async (push, stop) => {
     request.lifecycle.started();
     const upstream = new AbortController();
@@ -106,7 +112,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalLogLine | Upst
             replays.delivered(event.data, micros, newest - overlapMicros);
             failures = 0;
             progressed = true;
-            await push(event.line);
+            await push({ line: event.line, micros });
           }
           if (request.end && Date.now() * 1000 >= request.end.micros) return;
           problem = new UpstreamError('fal ended the log stream', {

@@ -1,35 +1,75 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import { tailFalLogs } from '../live/fal-tail.js';
+import { GraphQLError } from 'graphql';
+import type { TailSettings } from '../config.js';
+import type { GatewayContext } from '../context.js';
+import { tailFalLogs, type FalTailLine } from '../live/fal-tail.js';
+import { SharedTails } from '../live/shared-tails.js';
+import { argumentsDigest } from '../paging/cursor.js';
 import { fromMillis } from '../time.js';
-import type { FalLogLine } from '../upstreams/fal/types.js';
 import { builder } from './builder.js';
 import { requireCredential } from './errors.js';
 import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './fal-logs.js';
+
+type FalTailEvent = FalTailLine | Error;
+
+type Lifecycle = GatewayContext['metrics']['subscription'];
+
+const UNCOUNTED: Lifecycle = { started: () => undefined, ended: () => undefined };
+
+/** The gateway's one hub of shared live tails. */
+export function createSharedFalTails(settings: TailSettings): SharedTails<FalTailEvent> {
+  return new SharedTails<FalTailEvent>({
+    maxBacklog: settings.maxBacklog,
+    overflow: () =>
+      new GraphQLError(
+        `the client fell more than ${settings.maxBacklog} lines behind the live tail; subscribe again with filter.since set to the last line's timestamp to resume`,
+        { extensions: { code: 'RATE_LIMITED' } },
+      ),
+    failure: (error) => (error instanceof Error ? error : new Error(String(error))),
+  });
+}
 
 builder.subscriptionField('falLogs', (t) =>
   t.field({
     type: FalLogLineRef,
     description:
-      'A live tail of fal logs, oldest first as lines arrive. Without `filter.since` it starts now; with it, history from `since` is replayed first and the tail then continues live. With `filter.until` it completes there. An upstream drop is resumed without a gap or a repeat; when the upstream stays unreachable, the last event is an error and the subscription completes.',
+      'A live tail of fal logs, oldest first as lines arrive. Without `filter.since` it starts now; with it, history from `since` is replayed first and the tail then continues live. With `filter.until` it completes there. An upstream drop is resumed without a gap or a repeat; when the upstream stays unreachable, the last event is an error and the subscription completes. Tails without `since` that share a credential and a filter share one upstream stream; a client that falls `TAIL_MAX_BACKLOG` lines behind gets a RATE_LIMITED error and the subscription completes.',
     args: { filter: t.arg({ type: FalLogFilterInput }) },
-    subscribe: (_root, args, context) =>
-      tailFalLogs({
-        client: context.upstreams.fal,
-        authorization: requireCredential(context, 'fal'),
-        filter: falFilterParams(args.filter),
-        start: args.filter?.since ?? fromMillis(Date.now()),
-        end: args.filter?.until ?? undefined,
-        signal: AbortSignal.any([context.signal, context.shutdown]),
-        requestId: context.call.requestId,
-        settings: context.tail,
-        logger: context.logger,
+    subscribe: (_root, args, context) => {
+      const authorization = requireCredential(context, 'fal');
+      const filter = falFilterParams(args.filter);
+      const start = args.filter?.since ?? fromMillis(Date.now());
+      const end = args.filter?.until ?? undefined;
+      const signal = AbortSignal.any([context.signal, context.shutdown]);
+      const tail = (tailSignal: AbortSignal, lifecycle: Lifecycle) =>
+        tailFalLogs({
+          client: context.upstreams.fal,
+          authorization,
+          filter,
+          start,
+          end,
+          signal: tailSignal,
+          requestId: context.call.requestId,
+          settings: context.tail,
+          logger: context.logger,
+          lifecycle,
+        });
+      // A replay from `since` is this subscriber's own.
+      if (args.filter?.since) return tail(signal, context.metrics.subscription);
+      return context.sharedTails.join({
+        key: argumentsDigest({ authorization, filter, end: end?.iso }),
+        open: (sourceSignal) => tail(sourceSignal, UNCOUNTED),
+        // A line stamped before this subscriber came is one its own stream would not have had.
+        accept: (event) => event instanceof Error || event.micros >= start.micros,
+        signal,
         lifecycle: context.metrics.subscription,
-      }),
-    resolve: (payload: FalLogLine | Error, _args, context) => {
-      if (payload instanceof Error) throw payload;
+      });
+    },
+    resolve: (event: FalTailEvent, _args, context: GatewayContext) => {
+      if (event instanceof Error) throw event;
       // Each event is its own unit of work: a long tail must not accumulate loaded requests.
       clearAllDataLoaders(context);
-      return payload;
+      return event.line;
     },
   }),
 );

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_KEYS } from '../../src/emulator/index.js';
 import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
 import { sseClient, subscribe, until } from '../support/sse-client.js';
 
@@ -224,11 +225,98 @@ describe('upstream stream behaviour', () => {
   });
 });
 
+describe('identical tails share one upstream stream', () => {
+  const FAL_OTHER_AUTH = { authorization: `Key ${DEMO_KEYS.falOther}` };
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  };
+
+  it('delivers every line once to each subscriber of one stream, and closes it after the last', async () => {
+    const same = { filter: { minLevel: 'INFO' } };
+    const tails = [
+      client('distinct', FAL_AUTH),
+      client('single', FAL_AUTH),
+      client('distinct', FAL_AUTH),
+    ];
+    const received = tails.map((each) => subscribe(each, TAIL, same, pickLine));
+    await until(
+      async () => (await metric('gateway_open_subscriptions')) === 3,
+      5_000,
+      'three subscriptions',
+    );
+    expect(stack.emulator.openStreams()).toBe(1);
+
+    const first = await appendLive(12, 'shared');
+    for (const tail of received) await tail.waitFor(first.length);
+    tails[0]!.dispose();
+    await until(
+      async () => (await metric('gateway_open_subscriptions')) === 2,
+      5_000,
+      'one to leave',
+    );
+    const second = await appendLive(5, 'after one left');
+    for (const tail of received.slice(1)) await tail.waitFor(first.length + second.length);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const messages = (lines: Array<{ message: string }>) => lines.map((line) => line.message);
+    expect(messages(received[0]!.values)).toEqual(messages(first));
+    for (const tail of received.slice(1)) {
+      expect(messages(tail.values)).toEqual(messages([...first, ...second]));
+    }
+    expect(stack.emulator.calls({ route: 'logs.stream' })).toHaveLength(1);
+    expect(stack.emulator.openStreams()).toBe(1);
+
+    tails[1]!.dispose();
+    tails[2]!.dispose();
+    await until(() => stack.emulator.openStreams() === 0, 1_000, 'the shared stream to close');
+  });
+
+  it('gives another filter, another key, or a replay from since a stream of its own', async () => {
+    subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
+    subscribe(client('distinct', FAL_AUTH), TAIL, { filter: { search: 'x' } }, pickLine);
+    subscribe(client('distinct', FAL_OTHER_AUTH), TAIL, {}, pickLine);
+    const since = new Date(Date.now() - 1_000).toISOString();
+    subscribe(client('distinct', FAL_AUTH), TAIL, { filter: { since } }, pickLine);
+    subscribe(client('distinct', FAL_AUTH), TAIL, { filter: { since } }, pickLine);
+    await until(() => stack.emulator.openStreams() === 5, 5_000, 'five upstream streams');
+    const keys = stack.emulator.calls({ route: 'logs.stream' }).map((call) => call.authorization);
+    expect(keys.filter((key) => key === FAL_OTHER_AUTH.authorization)).toHaveLength(1);
+  });
+
+  it('does not give a late subscriber lines stamped before it came', async () => {
+    const early = subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
+    await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const beforeLate = Date.now() - 10;
+    const late = subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
+    await until(
+      async () => (await metric('gateway_open_subscriptions')) === 2,
+      5_000,
+      'the late one',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const [stale, fresh] = stack.emulator.fal.appendLines('demo', [
+      { timestamp: new Date(beforeLate).toISOString(), message: 'logged before the late one came' },
+      { timestamp: new Date().toISOString(), message: 'logged after' },
+    ]);
+    expect((await early.waitFor(2)).map((line) => line.message)).toEqual([
+      stale!.message,
+      fresh!.message,
+    ]);
+    expect((await late.waitFor(1)).map((line) => line.message)).toEqual([fresh!.message]);
+  });
+});
+
 it('serves more live tails than the query connection pool holds, and queries beside them', async () => {
   const small = await startStack({ env: { UPSTREAM_MAX_CONNECTIONS: '2' } });
   const clients = Array.from({ length: 5 }, () => sseClient(small.url, 'single', FAL_AUTH));
+  // Five filters that all match the line, so that each tail has an upstream stream of its own.
+  const searches = ['to all', 'to', 'all', 'o a', 'to a'];
   try {
-    const tails = clients.map((each) => subscribe(each, TAIL, {}, pickLine));
+    const tails = clients.map((each, i) =>
+      subscribe(each, TAIL, { filter: { search: searches[i] } }, pickLine),
+    );
     await until(() => small.emulator.openStreams() === 5, 5_000, 'five upstream streams');
     const page = await small.graphql('{ falLogs(first: 1) { edges { cursor } } }');
     expect(page.errors).toBeUndefined();

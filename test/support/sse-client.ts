@@ -82,9 +82,13 @@ export function subscribe<T>(
   return received;
 }
 
-export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'condition') {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+) {
   const started = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
