@@ -62,7 +62,8 @@ export const FAL_REQUESTS_WITH_LOGS: Operation = {
 
 export const LIVE_TAIL: Operation = {
   name: 'BenchLiveTail',
-  query: 'subscription BenchLiveTail { falLogs { message } }',
+  query:
+    'subscription BenchLiveTail($filter: FalLogFilter) { falLogs(filter: $filter) { message } }',
 };
 
 export function graphqlBody(operation: Operation, variables: Record<string, unknown>): string {

@@ -1,25 +1,32 @@
-import {
-  css,
-  editorWorkerService,
-  graphqlWorker,
-  js,
-  jsonWorker,
-} from '@graphql-yoga/render-graphiql/graphiql';
 import { renderGraphiQL, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 
 const ASSET_ROUTE = '/graphiql/';
 const CDN_DIST = /https:\/\/unpkg\.com\/@graphql-yoga\/graphiql@[^/]+\/dist\//g;
 
-const ASSETS = new Map<string, { body: string; type: string }>([
-  ['yoga-graphiql.umd.js', { body: js, type: 'text/javascript' }],
-  ['graphiql.css', { body: css, type: 'text/css' }],
-  [
-    'monacoeditorwork/editor.worker.bundle.js',
-    { body: editorWorkerService, type: 'text/javascript' },
-  ],
-  ['monacoeditorwork/json.worker.bundle.js', { body: jsonWorker, type: 'text/javascript' }],
-  ['monacoeditorwork/graphql.worker..bundle.js', { body: graphqlWorker, type: 'text/javascript' }],
-]);
+type Asset = { body: string; type: string };
+
+/**
+ * GraphiQL's bundle holds about 30 MiB of heap once loaded, so it is loaded by the first request
+ * for one of its files, not by every gateway that might serve it.
+ */
+let assets: Promise<Map<string, Asset>> | undefined;
+const loadAssets = () =>
+  (assets ??= import('@graphql-yoga/render-graphiql/graphiql').then(
+    ({ css, editorWorkerService, graphqlWorker, js, jsonWorker }) =>
+      new Map<string, Asset>([
+        ['yoga-graphiql.umd.js', { body: js, type: 'text/javascript' }],
+        ['graphiql.css', { body: css, type: 'text/css' }],
+        [
+          'monacoeditorwork/editor.worker.bundle.js',
+          { body: editorWorkerService, type: 'text/javascript' },
+        ],
+        ['monacoeditorwork/json.worker.bundle.js', { body: jsonWorker, type: 'text/javascript' }],
+        [
+          'monacoeditorwork/graphql.worker..bundle.js',
+          { body: graphqlWorker, type: 'text/javascript' },
+        ],
+      ]),
+  ));
 
 /** Yoga's GraphiQL page, its scripts and styles served by the gateway rather than a CDN. */
 export function renderLocalGraphiQL(options: GraphiQLOptions): string {
@@ -29,10 +36,10 @@ export function renderLocalGraphiQL(options: GraphiQLOptions): string {
 /** Serves GraphiQL's files, so that GraphiQL works without internet access. */
 export function useGraphiQLAssets(): Plugin {
   return {
-    onRequest(payload) {
+    async onRequest(payload) {
       const { url, fetchAPI } = payload;
       if (!url.pathname.startsWith(ASSET_ROUTE)) return;
-      const asset = ASSETS.get(url.pathname.slice(ASSET_ROUTE.length));
+      const asset = (await loadAssets()).get(url.pathname.slice(ASSET_ROUTE.length));
       payload.endResponse(
         asset
           ? new fetchAPI.Response(asset.body, {

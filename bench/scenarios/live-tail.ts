@@ -1,4 +1,5 @@
 import { createClient } from 'graphql-sse';
+import type { GatewayProcess } from '../gateway-process.js';
 import type { BenchContext } from '../context.js';
 import type { EmulatorProcess } from '../emulator-process.js';
 import { latencyOf, send } from '../load.js';
@@ -41,7 +42,11 @@ async function waitUntil(done: () => boolean | Promise<boolean>, what: string, t
  * graphql-sse clients, one per subscription (distinct-connections mode, as browsers use it), each
  * recording the delay from the emulator's emission (in the message) to its receipt.
  */
-function liveTails(gatewayUrl: string, headers: Record<string, string>) {
+function liveTails(
+  gatewayUrl: string,
+  headers: Record<string, string>,
+  variables: () => Record<string, unknown>,
+) {
   const latenciesMs: number[] = [];
   const errors: unknown[] = [];
   const closers: Array<() => void> = [];
@@ -56,7 +61,7 @@ function liveTails(gatewayUrl: string, headers: Record<string, string>) {
           retryAttempts: 0,
         });
         const dispose = client.subscribe<{ falLogs: { message: string } }>(
-          { query: LIVE_TAIL.query },
+          { query: LIVE_TAIL.query, variables: variables() },
           {
             next: ({ data }) => {
               latenciesMs.push(now() - Number(data?.falLogs.message.split(' ')[2]));
@@ -77,11 +82,19 @@ function liveTails(gatewayUrl: string, headers: Record<string, string>) {
   };
 }
 
+/** Subscriptions the gateway holds open, from its metrics. */
+async function openSubscriptions(gateway: GatewayProcess): Promise<number> {
+  const text = await send({ url: `${gateway.url}/metrics`, method: 'GET', headers: {} });
+  return Number(/^gateway_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
+}
+
 /** Opens the subscriptions a batch at a time, as clients arriving over a few seconds would. */
 async function openTails(
   tails: ReturnType<typeof liveTails>,
+  gateway: GatewayProcess,
   emulator: EmulatorProcess,
   subscriptions: number,
+  mode: Mode,
 ): Promise<number> {
   const started = performance.now();
   for (let opened = 0; opened < subscriptions;) {
@@ -90,8 +103,10 @@ async function openTails(
     opened += batch;
     const target = opened;
     const batchOpen = async () =>
-      tails.errors.length > 0 || (await emulator.openStreams()) >= target;
-    await waitUntil(batchOpen, `${target} upstream streams`, 60_000);
+      tails.errors.length > 0 ||
+      ((await openSubscriptions(gateway)) >= target &&
+        (await emulator.openStreams()) >= (mode === 'shared' ? 1 : target));
+    await waitUntil(batchOpen, `${target} subscriptions`, 60_000);
     if (tails.errors.length > 0) {
       throw new Error(`${tails.errors.length} subscriptions failed`, { cause: tails.errors[0] });
     }
@@ -99,7 +114,14 @@ async function openTails(
   return performance.now() - started;
 }
 
-async function measureRun(context: BenchContext, subscriptions: number): Promise<Run> {
+/**
+ * `shared`: identical subscriptions, which share one upstream stream. `own`: each subscription
+ * replays from `since` (a moment ago), which gives it an upstream stream of its own.
+ */
+const MODES = ['shared', 'own'] as const;
+type Mode = (typeof MODES)[number];
+
+async function measureRun(context: BenchContext, subscriptions: number, mode: Mode): Promise<Run> {
   const { emulator, settings, falHeaders } = context;
   const gateway = await context.startGateway();
   try {
@@ -114,8 +136,10 @@ async function measureRun(context: BenchContext, subscriptions: number): Promise
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const rssBefore = gateway.rss();
 
-    const tails = liveTails(gateway.url, falHeaders);
-    const openMs = await openTails(tails, emulator, subscriptions);
+    const variables = () =>
+      mode === 'own' ? { filter: { since: new Date(Date.now() - 1_000).toISOString() } } : {};
+    const tails = liveTails(gateway.url, falHeaders, variables);
+    const openMs = await openTails(tails, gateway, emulator, subscriptions, mode);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const rssOpen = gateway.rss();
 
@@ -152,10 +176,12 @@ export async function liveTail(context: BenchContext): Promise<void> {
   const { settings } = context;
   const rows = [];
   const targets = [];
-  for (const subscriptions of settings.subscriptionCounts) {
+  for (const [mode, subscriptions] of MODES.flatMap((each) =>
+    settings.subscriptionCounts.map((count) => [each, count] as const),
+  )) {
     const runs: Run[] = [];
     for (let index = 0; index < settings.runs; index += 1) {
-      runs.push(await measureRun(context, subscriptions));
+      runs.push(await measureRun(context, subscriptions, mode));
     }
     const kibPerSubscription = medianOf(
       runs,
@@ -163,6 +189,7 @@ export async function liveTail(context: BenchContext): Promise<void> {
     );
     const p99 = medianOf(runs, (run) => latencyOf(run.latenciesMs).p99Ms);
     rows.push({
+      'upstream streams': mode === 'shared' ? 'one, shared' : 'one each (since)',
       subscriptions,
       'RSS before MiB': mib(medianOf(runs, (run) => run.rssBefore)),
       'RSS open MiB': mib(medianOf(runs, (run) => run.rssOpen)),
@@ -182,7 +209,7 @@ export async function liveTail(context: BenchContext): Promise<void> {
     });
     targets.push(
       targetRow(
-        `memory per subscription @${subscriptions} (KiB)`,
+        `memory per subscription @${subscriptions}, ${mode} (KiB)`,
         kibPerSubscription,
         { comparison: '≤', value: KIB_PER_SUBSCRIPTION_GOAL },
         (value) => value.toFixed(1),
@@ -191,7 +218,7 @@ export async function liveTail(context: BenchContext): Promise<void> {
     if (subscriptions === P99_GOAL_SUBSCRIPTIONS) {
       targets.push(
         targetRow(
-          `p99 delivery @${subscriptions} (ms)`,
+          `p99 delivery @${subscriptions}, ${mode} (ms)`,
           p99,
           { comparison: '<', value: P99_GOAL_MS },
           (value) => value.toFixed(1),
