@@ -308,6 +308,49 @@ describe('identical tails share one upstream stream', () => {
   });
 });
 
+it('cuts off a shared tail’s client that stops reading, without holding back the others', async () => {
+  const small = await startStack({ env: { TAIL_MAX_BACKLOG: '20' } });
+  const reader = sseClient(small.url, 'distinct', FAL_AUTH);
+  const stalled = new AbortController();
+  try {
+    const keeping = subscribe(reader, TAIL, {}, pickLine);
+    const stalledResponse = await request(`${small.url}/graphql`, {
+      method: 'POST',
+      signal: stalled.signal,
+      headers: { ...FAL_AUTH, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: TAIL }),
+    });
+    await until(() => small.emulator.openStreams() === 1, 5_000, 'the shared stream');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Enough to fill the stalled client's socket buffers many times over.
+    const count = 4_000;
+    const base = Date.now();
+    const padding = 'x'.repeat(8_000);
+    small.emulator.fal.appendLines(
+      'demo',
+      Array.from({ length: count }, (_, i) => ({
+        timestamp: new Date(base + i).toISOString(),
+        message: `#${i} ${padding}`,
+      })),
+    );
+    const received = await keeping.waitFor(count, 30_000);
+    expect(received.map((line) => line.message.split(' ')[0])).toEqual(
+      Array.from({ length: count }, (_, i) => `#${i}`),
+    );
+
+    let text = '';
+    for await (const chunk of stalledResponse.body) text = (text + String(chunk)).slice(-20_000);
+    expect(text).toMatch(/"code":"RATE_LIMITED"/);
+    expect(text).toMatch(/fell more than 20 lines behind/);
+    expect(text.trimEnd()).toMatch(/event: complete\ndata:\s*$/);
+    expect(keeping.errors).toEqual([]);
+  } finally {
+    stalled.abort();
+    reader.dispose();
+    await small.close();
+  }
+});
+
 it('serves more live tails than the query connection pool holds, and queries beside them', async () => {
   const small = await startStack({ env: { UPSTREAM_MAX_CONNECTIONS: '2' } });
   const clients = Array.from({ length: 5 }, () => sseClient(small.url, 'single', FAL_AUTH));
