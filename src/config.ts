@@ -82,10 +82,7 @@ export interface TailSettings {
   resumeOverlapMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /**
-   * Lines a subscriber of a shared tail may fall behind before it is cut off (with an error
-   * telling it to resubscribe from its last line).
-   */
+  /** Lines a subscriber of a shared tail may fall behind before it goes on with a stream of its own. */
   maxBacklog: number;
 }
 

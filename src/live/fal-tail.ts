@@ -8,10 +8,17 @@ import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { ReplayFilter } from './replay-filter.js';
 
-/** A delivered line and its timestamp in microseconds. */
+/** A delivered line, its timestamp in microseconds, and its event data exactly as sent. */
 export interface FalTailLine {
   line: FalLogLine;
   micros: number;
+  data: string;
+}
+
+/** Where a tail stands: the newest timestamp delivered and the event data of its lines. */
+export interface FalTailPosition {
+  micros: number;
+  data: readonly string[];
 }
 
 export interface FalTailRequest {
@@ -20,6 +27,8 @@ export interface FalTailRequest {
   filter: FalLogFilterParams;
   start: Instant;
   end: Instant | undefined;
+  /** Lines a client already has, when the tail takes over from another: they are not repeated. */
+  after?: FalTailPosition | undefined;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
   /** The subscribing request's id, sent upstream with every reconnect. */
@@ -68,7 +77,10 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
     const { settings } = request;
     const overlapMicros = settings.resumeOverlapMs * 1000;
     const replays = new ReplayFilter();
-    let newest: number | undefined;
+    let newest = request.after?.micros;
+    for (const data of request.after?.data ?? []) {
+      replays.delivered(data, request.after!.micros, request.after!.micros - overlapMicros);
+    }
     let failures = 0;
     let progressed = true;
 
@@ -112,7 +124,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
             replays.delivered(event.data, micros, newest - overlapMicros);
             failures = 0;
             progressed = true;
-            await push({ line: event.line, micros });
+            await push({ line: event.line, micros, data: event.data });
           }
           if (request.end && Date.now() * 1000 >= request.end.micros) return;
           problem = new UpstreamError('fal ended the log stream', {

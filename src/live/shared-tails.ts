@@ -1,22 +1,28 @@
 import { FixedBuffer, Repeater } from 'graphql-yoga';
 
-/** A source of values shared by its subscribers; it stops when `signal` aborts. */
-export type SharedSource<Value> = (signal: AbortSignal) => AsyncIterable<Value>;
+/** A source of values; it stops when `signal` aborts. */
+export type TailSource<Value> = (signal: AbortSignal) => AsyncIterable<Value>;
 
 export interface SharedTailsOptions<Value> {
-  /** Values a subscriber may fall behind before it is cut off. */
+  /** Values a subscriber may fall behind the shared source before it goes on alone. */
   maxBacklog: number;
-  /** The last value of a subscriber that fell `maxBacklog` behind. */
-  overflow(): Value;
-  /** The last value of every subscriber when the source fails by throwing. */
+  /** The last value of every subscriber when the shared source fails by throwing. */
   failure(error: unknown): Value;
 }
 
 export interface Subscription<Value> {
   key: string;
-  open: SharedSource<Value>;
-  /** Values this subscriber wants (those from before it joined, say, it may not). */
-  accept(value: Value): boolean;
+  open: TailSource<Value>;
+  /**
+   * Offered each value of the shared source, in order, while the subscriber keeps up; true
+   * hands it over (a line stamped before the subscriber came, say, is not).
+   */
+  take(value: Value): boolean;
+  /**
+   * The subscriber's own source, for when it falls `maxBacklog` values behind: it must go on
+   * right after the last value `take` handed over, without a gap or a repeat.
+   */
+  goOnAlone: TailSource<Value>;
   /** The subscriber going away. */
   signal: AbortSignal;
   /** Told when the subscription starts and when it has ended, whatever ended it. */
@@ -36,9 +42,10 @@ interface Channel<Value> {
 
 /**
  * One source per key, however many subscribe to it: the source opens with the first subscriber
- * and stops when the last one leaves. Every subscriber receives every value it accepts from
- * when it joined, in order. A subscriber that falls `maxBacklog` values behind may neither hold
- * the others back nor grow without bound: it receives `overflow()` as its last value and ends.
+ * and stops when the last one leaves. Every subscriber receives every value it takes, in order.
+ * A subscriber that falls `maxBacklog` values behind (a client that reads slowly) may neither
+ * hold the others back nor grow without bound: it leaves the shared source and goes on with a
+ * source of its own, which it then reads at its own pace.
  */
 export class SharedTails<Value> {
   private readonly channels = new Map<string, Channel<Value>>();
@@ -49,15 +56,12 @@ export class SharedTails<Value> {
     const buffer = new FixedBuffer(this.options.maxBacklog);
     return new Repeater<Value>(async (push, stop) => {
       subscription.lifecycle.started();
+      let fellBehind = () => undefined as void;
+      const behind = new Promise<void>((resolve) => (fellBehind = resolve));
       const subscriber: Subscriber<Value> = {
         deliver: (value) => {
-          if (!subscription.accept(value)) return;
-          if (buffer.full) {
-            void push(this.options.overflow());
-            void stop();
-            return;
-          }
-          void push(value);
+          if (buffer.full) fellBehind();
+          else if (subscription.take(value)) void push(value);
         },
         end: (...last) => {
           if (last.length > 0) void push(last[0]!);
@@ -66,21 +70,32 @@ export class SharedTails<Value> {
       };
       const channel = this.channelFor(subscription.key, subscription.open);
       channel.subscribers.add(subscriber);
+      const leave = () => {
+        if (!channel.subscribers.delete(subscriber)) return;
+        if (channel.subscribers.size === 0) channel.stop.abort();
+      };
+      const own = new AbortController();
       const onGone = () => void stop();
       subscription.signal.addEventListener('abort', onGone, { once: true });
       if (subscription.signal.aborted) void stop();
       try {
-        await stop;
+        if ((await Promise.race([stop.then(() => false), behind.then(() => true)])) === false) {
+          return;
+        }
+        leave();
+        void stop.then(() => own.abort());
+        for await (const value of subscription.goOnAlone(own.signal)) await push(value);
+        void stop();
       } finally {
         subscription.signal.removeEventListener('abort', onGone);
-        channel.subscribers.delete(subscriber);
-        if (channel.subscribers.size === 0) channel.stop.abort();
+        own.abort();
+        leave();
         subscription.lifecycle.ended();
       }
     }, buffer);
   }
 
-  private channelFor(key: string, open: SharedSource<Value>): Channel<Value> {
+  private channelFor(key: string, open: TailSource<Value>): Channel<Value> {
     const existing = this.channels.get(key);
     if (existing && !existing.stop.signal.aborted) return existing;
     const channel: Channel<Value> = { subscribers: new Set(), stop: new AbortController() };
@@ -89,7 +104,7 @@ export class SharedTails<Value> {
     return channel;
   }
 
-  private async pump(key: string, channel: Channel<Value>, open: SharedSource<Value>) {
+  private async pump(key: string, channel: Channel<Value>, open: TailSource<Value>) {
     const last: Value[] = [];
     try {
       for await (const value of open(channel.stop.signal)) {

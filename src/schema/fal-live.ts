@@ -1,11 +1,10 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import { GraphQLError } from 'graphql';
 import type { TailSettings } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { tailFalLogs, type FalTailLine } from '../live/fal-tail.js';
+import { tailFalLogs, type FalTailLine, type FalTailPosition } from '../live/fal-tail.js';
 import { SharedTails } from '../live/shared-tails.js';
 import { argumentsDigest } from '../paging/cursor.js';
-import { fromMillis } from '../time.js';
+import { fromMillis, type Instant } from '../time.js';
 import { builder } from './builder.js';
 import { requireCredential } from './errors.js';
 import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './fal-logs.js';
@@ -20,20 +19,38 @@ const UNCOUNTED: Lifecycle = { started: () => undefined, ended: () => undefined 
 export function createSharedFalTails(settings: TailSettings): SharedTails<FalTailEvent> {
   return new SharedTails<FalTailEvent>({
     maxBacklog: settings.maxBacklog,
-    overflow: () =>
-      new GraphQLError(
-        `the client fell more than ${settings.maxBacklog} lines behind the live tail; subscribe again with filter.since set to the last line's timestamp to resume`,
-        { extensions: { code: 'RATE_LIMITED' } },
-      ),
     failure: (error) => (error instanceof Error ? error : new Error(String(error))),
   });
+}
+
+/**
+ * What a subscriber of a shared tail has been handed, so that a stream of its own can take over
+ * without a gap or a repeat: lines stamped before it came are not its own.
+ */
+function handedOver(start: Instant) {
+  let position: { micros: number; data: string[] } | undefined;
+  return {
+    take(event: FalTailEvent): boolean {
+      if (event instanceof Error) return true;
+      if (event.micros < start.micros) return false;
+      if (!position || event.micros > position.micros) {
+        position = { micros: event.micros, data: [event.data] };
+      } else if (event.micros === position.micros) {
+        position.data.push(event.data);
+      }
+      return true;
+    },
+    get position(): FalTailPosition | undefined {
+      return position;
+    },
+  };
 }
 
 builder.subscriptionField('falLogs', (t) =>
   t.field({
     type: FalLogLineRef,
     description:
-      'A live tail of fal logs, oldest first as lines arrive. Without `filter.since` it starts now; with it, history from `since` is replayed first and the tail then continues live. With `filter.until` it completes there. An upstream drop is resumed without a gap or a repeat; when the upstream stays unreachable, the last event is an error and the subscription completes. Tails without `since` that share a credential and a filter share one upstream stream; a client that falls `TAIL_MAX_BACKLOG` lines behind gets a RATE_LIMITED error and the subscription completes.',
+      'A live tail of fal logs, oldest first as lines arrive. Without `filter.since` it starts now; with it, history from `since` is replayed first and the tail then continues live. With `filter.until` it completes there. An upstream drop is resumed without a gap or a repeat; when the upstream stays unreachable, the last event is an error and the subscription completes. Tails without `since` that share a credential and a filter share one upstream stream; a client that falls `TAIL_MAX_BACKLOG` lines behind goes on with a stream of its own, still without a gap or a repeat.',
     args: { filter: t.arg({ type: FalLogFilterInput }) },
     subscribe: (_root, args, context) => {
       const authorization = requireCredential(context, 'fal');
@@ -41,13 +58,14 @@ builder.subscriptionField('falLogs', (t) =>
       const start = args.filter?.since ?? fromMillis(Date.now());
       const end = args.filter?.until ?? undefined;
       const signal = AbortSignal.any([context.signal, context.shutdown]);
-      const tail = (tailSignal: AbortSignal, lifecycle: Lifecycle) =>
+      const tail = (tailSignal: AbortSignal, lifecycle: Lifecycle, after?: FalTailPosition) =>
         tailFalLogs({
           client: context.upstreams.fal,
           authorization,
           filter,
           start,
           end,
+          after,
           signal: tailSignal,
           requestId: context.call.requestId,
           settings: context.tail,
@@ -56,11 +74,12 @@ builder.subscriptionField('falLogs', (t) =>
         });
       // A replay from `since` is this subscriber's own.
       if (args.filter?.since) return tail(signal, context.metrics.subscription);
+      const handed = handedOver(start);
       return context.sharedTails.join({
         key: argumentsDigest({ authorization, filter, end: end?.iso }),
         open: (sourceSignal) => tail(sourceSignal, UNCOUNTED),
-        // A line stamped before this subscriber came is one its own stream would not have had.
-        accept: (event) => event instanceof Error || event.micros >= start.micros,
+        take: (event) => handed.take(event),
+        goOnAlone: (ownSignal) => tail(ownSignal, UNCOUNTED, handed.position),
         signal,
         lifecycle: context.metrics.subscription,
       });

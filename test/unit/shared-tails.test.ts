@@ -23,9 +23,10 @@ function manualSource() {
 const hub = () =>
   new SharedTails<Value>({
     maxBacklog: 3,
-    overflow: () => 'overflow',
     failure: (error) => `failed: ${(error as Error).message}`,
   });
+
+const nowhere = () => new Repeater<Value>((_push, stop) => void stop());
 
 const counter = () => {
   const counts = { started: 0, ended: 0 };
@@ -56,7 +57,8 @@ describe('SharedTails', () => {
       tails.join({
         key: 'k',
         open,
-        accept: () => true,
+        take: () => true,
+        goOnAlone: nowhere,
         signal: new AbortController().signal,
         lifecycle,
       });
@@ -74,18 +76,32 @@ describe('SharedTails', () => {
     expect(counts).toEqual({ started: 2, ended: 2 });
   });
 
-  it('cuts off a subscriber that falls behind without holding back the others', async () => {
+  it('moves a subscriber that falls behind to a source of its own, without holding back the others', async () => {
     const tails = hub();
     const { state, open } = manualSource();
-    const join = () =>
+    const handed: Value[] = [];
+    let wentAlone = 0;
+    const join = (mine: boolean) =>
       tails.join({
         key: 'k',
         open,
-        accept: () => true,
+        take: (value) => {
+          if (mine) handed.push(value);
+          return true;
+        },
+        goOnAlone: () => {
+          wentAlone += 1;
+          // Its own source goes on right after the last value it was handed.
+          const last = Number(handed.at(-1));
+          return new Repeater<Value>(async (push, stop) => {
+            for (let value = last + 1; value <= 8; value += 1) await push(value);
+            stop();
+          });
+        },
         signal: new AbortController().signal,
         lifecycle: counter().lifecycle,
       });
-    const [fast, slow] = [join(), join()];
+    const [fast, slow] = [join(false), join(true)];
     const slowFirst = slow.next();
     const fastFirst = fast.next();
     await flush();
@@ -96,11 +112,16 @@ describe('SharedTails', () => {
       received.push(next.value as Value);
     }
     expect(received).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect([(await slowFirst).value, ...(await take(slow, 10))]).toEqual([1, 2, 3, 4, 'overflow']);
+    expect(handed).toEqual([1, 2, 3, 4]);
+    expect([(await slowFirst).value, ...(await take(slow, 10))]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(wentAlone).toBe(1);
+    expect(state.opened).toBe(1);
     expect(state.stopped).toBe(false);
+    await fast.return();
+    expect(state.stopped).toBe(true);
   });
 
-  it('leaves out what a subscriber does not accept, and ends everyone when the source fails', async () => {
+  it('leaves out what a subscriber does not take, and ends everyone when the source fails', async () => {
     const tails = hub();
     const { state, open } = manualSource();
     const signal = new AbortController().signal;
@@ -108,11 +129,19 @@ describe('SharedTails', () => {
     const evens = tails.join({
       key: 'k',
       open,
-      accept: (v) => Number(v) % 2 === 0,
+      take: (v) => Number(v) % 2 === 0,
+      goOnAlone: nowhere,
       signal,
       lifecycle,
     });
-    const all = tails.join({ key: 'k', open, accept: () => true, signal, lifecycle });
+    const all = tails.join({
+      key: 'k',
+      open,
+      take: () => true,
+      goOnAlone: nowhere,
+      signal,
+      lifecycle,
+    });
     const [evenFirst, allFirst] = [evens.next(), all.next()];
     await flush();
     [1, 2, 3, 4].forEach((value) => state.push(value));
@@ -136,7 +165,8 @@ describe('SharedTails', () => {
     const first = tails.join({
       key: 'k',
       open,
-      accept: () => true,
+      take: () => true,
+      goOnAlone: nowhere,
       signal: gone.signal,
       lifecycle,
     });
@@ -149,7 +179,8 @@ describe('SharedTails', () => {
     const second = tails.join({
       key: 'k',
       open,
-      accept: () => true,
+      take: () => true,
+      goOnAlone: nowhere,
       signal: new AbortController().signal,
       lifecycle,
     });
