@@ -1,6 +1,6 @@
 import { Repeater } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { SharedTails } from '../../src/live/shared-tails.js';
+import { SharedTails, type Subscription, type TailSource } from '../../src/live/shared-tails.js';
 
 type Value = number | string;
 
@@ -38,6 +38,20 @@ const counter = () => {
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** A subscription to key `k` that takes everything and never needs to go on alone. */
+const subscription = (
+  open: TailSource<Value>,
+  changes: Partial<Subscription<Value>> = {},
+): Subscription<Value> => ({
+  key: 'k',
+  open,
+  take: () => true,
+  goOnAlone: nowhere,
+  signal: new AbortController().signal,
+  lifecycle: counter().lifecycle,
+  ...changes,
+});
+
 async function take(iterator: AsyncIterator<Value>, count: number): Promise<Value[]> {
   const values: Value[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -53,15 +67,7 @@ describe('SharedTails', () => {
     const tails = hub();
     const { state, open } = manualSource();
     const { counts, lifecycle } = counter();
-    const join = () =>
-      tails.join({
-        key: 'k',
-        open,
-        take: () => true,
-        goOnAlone: nowhere,
-        signal: new AbortController().signal,
-        lifecycle,
-      });
+    const join = () => tails.join(subscription(open, { lifecycle }));
     const [a, b] = [join(), join()];
     const [firstA, firstB] = [a.next(), b.next()];
     await flush();
@@ -82,25 +88,23 @@ describe('SharedTails', () => {
     const handed: Value[] = [];
     let wentAlone = 0;
     const join = (mine: boolean) =>
-      tails.join({
-        key: 'k',
-        open,
-        take: (value) => {
-          if (mine) handed.push(value);
-          return true;
-        },
-        goOnAlone: () => {
-          wentAlone += 1;
-          // Its own source goes on right after the last value it was handed.
-          const last = Number(handed.at(-1));
-          return new Repeater<Value>(async (push, stop) => {
-            for (let value = last + 1; value <= 8; value += 1) await push(value);
-            stop();
-          });
-        },
-        signal: new AbortController().signal,
-        lifecycle: counter().lifecycle,
-      });
+      tails.join(
+        subscription(open, {
+          take: (value) => {
+            if (mine) handed.push(value);
+            return true;
+          },
+          goOnAlone: () => {
+            wentAlone += 1;
+            // Its own source goes on right after the last value it was handed.
+            const last = Number(handed.at(-1));
+            return new Repeater<Value>(async (push, stop) => {
+              for (let value = last + 1; value <= 8; value += 1) await push(value);
+              stop();
+            });
+          },
+        }),
+      );
     const [fast, slow] = [join(false), join(true)];
     const slowFirst = slow.next();
     const fastFirst = fast.next();
@@ -124,24 +128,8 @@ describe('SharedTails', () => {
   it('leaves out what a subscriber does not take, and ends everyone when the source fails', async () => {
     const tails = hub();
     const { state, open } = manualSource();
-    const signal = new AbortController().signal;
-    const lifecycle = counter().lifecycle;
-    const evens = tails.join({
-      key: 'k',
-      open,
-      take: (v) => Number(v) % 2 === 0,
-      goOnAlone: nowhere,
-      signal,
-      lifecycle,
-    });
-    const all = tails.join({
-      key: 'k',
-      open,
-      take: () => true,
-      goOnAlone: nowhere,
-      signal,
-      lifecycle,
-    });
+    const evens = tails.join(subscription(open, { take: (v) => Number(v) % 2 === 0 }));
+    const all = tails.join(subscription(open));
     const [evenFirst, allFirst] = [evens.next(), all.next()];
     await flush();
     [1, 2, 3, 4].forEach((value) => state.push(value));
@@ -161,29 +149,14 @@ describe('SharedTails', () => {
     const tails = hub();
     const { state, open } = manualSource();
     const gone = new AbortController();
-    const lifecycle = counter().lifecycle;
-    const first = tails.join({
-      key: 'k',
-      open,
-      take: () => true,
-      goOnAlone: nowhere,
-      signal: gone.signal,
-      lifecycle,
-    });
+    const first = tails.join(subscription(open, { signal: gone.signal }));
     const pending = first.next();
     await flush();
     gone.abort();
     expect(await pending).toEqual({ done: true, value: undefined });
     await flush();
     expect(state.stopped).toBe(true);
-    const second = tails.join({
-      key: 'k',
-      open,
-      take: () => true,
-      goOnAlone: nowhere,
-      signal: new AbortController().signal,
-      lifecycle,
-    });
+    const second = tails.join(subscription(open));
     const next = second.next();
     await flush();
     expect(state.opened).toBe(2);
