@@ -15,32 +15,45 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 
+/** Not compiled yet: run once on the standard executor. */
+const SEEN_ONCE = Symbol('seen once');
+
+/** A compiled operation, or undefined for one graphql-jit could not compile. */
 type Compiled = CompiledQuery | undefined;
 
 /**
- * Runs queries through graphql-jit, which compiles each document once into plain JavaScript:
- * a page of lines then costs a few property reads per field instead of the general executor's
- * walk. What a client sees stays the standard executor's: it still refuses bad variables, and
- * errors are rebuilt as its errors. A document graphql-jit cannot compile,
- * and every subscription, runs on the standard executor.
+ * Runs queries through graphql-jit, which compiles a document into plain JavaScript: a page of
+ * lines then costs a few property reads per field instead of the general executor's walk. A
+ * document is compiled when it runs a second time, so a flood of one-off documents costs no
+ * compiling. What a client sees stays the standard executor's: it still refuses bad variables,
+ * and errors are rebuilt as its errors. A document graphql-jit cannot compile, and every
+ * subscription, runs on the standard executor.
  */
 export function useCompiledQueries(): Plugin {
-  const compiledByDocument = new WeakMap<DocumentNode, Map<string | undefined, Compiled>>();
+  const byDocument = new WeakMap<
+    DocumentNode,
+    Map<string | undefined, Compiled | typeof SEEN_ONCE>
+  >();
 
   function compiledFor(args: ExecutionArgs): Compiled {
-    let byOperation = compiledByDocument.get(args.document);
+    let byOperation = byDocument.get(args.document);
     if (!byOperation) {
       byOperation = new Map();
-      compiledByDocument.set(args.document, byOperation);
+      byDocument.set(args.document, byOperation);
     }
     const name = args.operationName ?? undefined;
     if (!byOperation.has(name)) {
-      const result = compileQuery(args.schema, args.document, name, {
-        disablingCapturingStackErrors: true,
-      });
-      byOperation.set(name, isCompiledQuery(result) ? result : undefined);
+      byOperation.set(name, SEEN_ONCE);
+      return undefined;
     }
-    return byOperation.get(name);
+    const known = byOperation.get(name);
+    if (known !== SEEN_ONCE) return known;
+    const result = compileQuery(args.schema, args.document, name, {
+      disablingCapturingStackErrors: true,
+    });
+    const compiled = isCompiledQuery(result) ? result : undefined;
+    byOperation.set(name, compiled);
+    return compiled;
   }
 
   const onExecute = ({

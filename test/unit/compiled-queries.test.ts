@@ -27,6 +27,7 @@ const schema = createSchema({
       crashes: String
       nullInNonNull: String!
       slow: String
+      executor: String
     }
   `,
   resolvers: {
@@ -45,6 +46,9 @@ const schema = createSchema({
       },
       nullInNonNull: () => null,
       slow: () => new Promise((resolve) => setTimeout(() => resolve('late'), 5)),
+      // The standard executor lends resolvers an abort signal; graphql-jit does not.
+      executor: (_root: unknown, _args: unknown, _context: unknown, info: object) =>
+        'signal' in info ? 'standard' : 'compiled',
     },
   },
 });
@@ -83,6 +87,7 @@ describe('compiled queries answer as the standard executor does', () => {
     ['introspection', '{ __typename __schema { queryType { name } types { name kind } } }'],
   ])('%s', async (_name, query) => {
     const expected = await answer(standard, query);
+    await answer(compiled, query);
     expect(await answer(compiled, query)).toEqual(expected);
   });
 
@@ -94,7 +99,17 @@ describe('compiled queries answer as the standard executor does', () => {
       'query ($n: Int, $name: String!) { items(first: $n) { id } greeting(name: $name) }';
     const expected = await answer(standard, query, variables);
     expect(expected.body).toHaveProperty('errors');
+    await answer(compiled, query, variables);
     expect(await answer(compiled, query, variables)).toEqual(expected);
+  });
+
+  it('compiles a document when it runs a second time, not before', async () => {
+    const query = '{ executor items { id } }';
+    const runs = [await answer(compiled, query), await answer(compiled, query)];
+    expect(runs.map(({ body }) => (body as { data: { executor: string } }).data.executor)).toEqual([
+      'standard',
+      'compiled',
+    ]);
   });
 });
 
