@@ -15,10 +15,13 @@ export interface FalTailLine {
   data: string;
 }
 
-/** Where a tail stands: the newest timestamp delivered and the event data of its lines. */
+/**
+ * Where a client stands in a tail: the newest timestamp it was handed, and the lines a resume
+ * from there (less the overlap) would hand it again.
+ */
 export interface FalTailPosition {
-  micros: number;
-  data: readonly string[];
+  newest: number;
+  replays: ReplayFilter;
 }
 
 export interface FalTailRequest {
@@ -76,11 +79,8 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
 
     const { settings } = request;
     const overlapMicros = settings.resumeOverlapMs * 1000;
-    const replays = new ReplayFilter();
-    let newest = request.after?.micros;
-    for (const data of request.after?.data ?? []) {
-      replays.delivered(data, request.after!.micros, request.after!.micros - overlapMicros);
-    }
+    const replays = request.after?.replays ?? new ReplayFilter();
+    let newest = request.after?.newest;
     let failures = 0;
     let progressed = true;
 

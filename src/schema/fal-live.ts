@@ -2,6 +2,7 @@ import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import type { TailSettings } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { tailFalLogs, type FalTailLine, type FalTailPosition } from '../live/fal-tail.js';
+import { ReplayFilter } from '../live/replay-filter.js';
 import { SharedTails } from '../live/shared-tails.js';
 import { argumentsDigest } from '../paging/cursor.js';
 import { fromMillis, type Instant } from '../time.js';
@@ -24,20 +25,19 @@ export function createSharedFalTails(settings: TailSettings): SharedTails<FalTai
 }
 
 /**
- * What a subscriber of a shared tail has been handed, so that a stream of its own can take over
- * without a gap or a repeat: lines stamped before it came are not its own.
+ * What a subscriber of a shared tail has been handed, kept as its own tail keeps it, so that a
+ * stream of its own can take over without a gap or a repeat. Lines stamped before the
+ * subscriber came are not its own.
  */
-function handedOver(start: Instant) {
-  let position: { micros: number; data: string[] } | undefined;
+function handedOver(start: Instant, overlapMicros: number) {
+  let position: FalTailPosition | undefined;
   return {
     take(event: FalTailEvent): boolean {
       if (event instanceof Error) return true;
       if (event.micros < start.micros) return false;
-      if (!position || event.micros > position.micros) {
-        position = { micros: event.micros, data: [event.data] };
-      } else if (event.micros === position.micros) {
-        position.data.push(event.data);
-      }
+      position ??= { newest: event.micros, replays: new ReplayFilter() };
+      position.newest = Math.max(position.newest, event.micros);
+      position.replays.delivered(event.data, event.micros, position.newest - overlapMicros);
       return true;
     },
     get position(): FalTailPosition | undefined {
@@ -74,7 +74,7 @@ builder.subscriptionField('falLogs', (t) =>
         });
       // A replay from `since` is this subscriber's own.
       if (args.filter?.since) return tail(signal, context.metrics.subscription);
-      const handed = handedOver(start);
+      const handed = handedOver(start, context.tail.resumeOverlapMs * 1000);
       return context.sharedTails.join({
         key: argumentsDigest({ authorization, filter, end: end?.iso }),
         open: (sourceSignal) => tail(sourceSignal, UNCOUNTED),

@@ -299,66 +299,72 @@ describe('identical tails share one upstream stream', () => {
   });
 });
 
-it('moves a shared tail’s client that stops reading to a stream of its own, losing nothing', async () => {
-  const small = await startStack({ env: { TAIL_MAX_BACKLOG: '20' } });
-  const reader = sseClient(small.url, 'distinct', FAL_AUTH);
-  const stalled = new AbortController();
-  try {
-    const keeping = subscribe(reader, TAIL, {}, pickLine);
-    const stalledResponse = await request(`${small.url}/graphql`, {
-      method: 'POST',
-      signal: stalled.signal,
-      headers: { ...FAL_AUTH, 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: TAIL }),
+it.each(['0', '300'])(
+  'moves a shared tail’s client that stops reading to a stream of its own, losing nothing (resume overlap %s ms)',
+  async (overlapMs) => {
+    const small = await startStack({
+      env: { TAIL_MAX_BACKLOG: '20', TAIL_RESUME_OVERLAP_MS: overlapMs },
     });
-    await until(async () => (await openSubscriptions(small)) === 2, 5_000, 'both subscriptions');
-    expect(small.emulator.openStreams()).toBe(1);
-    // Enough to fill the stalled client's socket buffers many times over, stamped (three to a
-    // millisecond) between the subscriptions' start and now, as a burst of lines reaching fal is.
-    const count = 3_000;
-    await new Promise((resolve) => setTimeout(resolve, count / 3 + 20));
-    const base = Date.now() - count / 3;
-    const padding = 'x'.repeat(8_000);
-    small.emulator.fal.appendLines(
-      'demo',
-      Array.from({ length: count }, (_, i) => ({
-        timestamp: new Date(base + Math.floor(i / 3)).toISOString(),
-        message: `#${i} ${padding}`,
-      })),
-    );
-    const numbers = Array.from({ length: count }, (_, i) => `#${i}`);
-    const received = await keeping.waitFor(count, 40_000);
-    expect(received.map((line) => line.message.split(' ')[0])).toEqual(numbers);
-
-    // Read now, the stalled client gets what was kept for it, then the rest from its own stream.
-    const stalledNumbers: string[] = [];
-    const parser = createParser({
-      onEvent: ({ event, data }) => {
-        if (event !== 'next') return;
-        const { data: result } = JSON.parse(data) as { data: { falLogs: Line } };
-        stalledNumbers.push(result.falLogs.message.split(' ')[0]!);
-        if (stalledNumbers.length === count) stalled.abort();
-      },
-    });
-    const giveUp = setTimeout(() => stalled.abort(), 30_000);
-    const decoder = new TextDecoder();
+    const reader = sseClient(small.url, 'distinct', FAL_AUTH);
+    const stalled = new AbortController();
     try {
-      for await (const chunk of stalledResponse.body) {
-        parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      const keeping = subscribe(reader, TAIL, {}, pickLine);
+      const stalledResponse = await request(`${small.url}/graphql`, {
+        method: 'POST',
+        signal: stalled.signal,
+        headers: { ...FAL_AUTH, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: TAIL }),
+      });
+      await until(async () => (await openSubscriptions(small)) === 2, 5_000, 'both subscriptions');
+      expect(small.emulator.openStreams()).toBe(1);
+      // Enough to fill the stalled client's socket buffers many times over, stamped (three to a
+      // millisecond) between the subscriptions' start and now, as a burst of lines reaching fal is.
+      const count = 3_000;
+      await new Promise((resolve) => setTimeout(resolve, count / 3 + 20));
+      const base = Date.now() - count / 3;
+      const padding = 'x'.repeat(8_000);
+      small.emulator.fal.appendLines(
+        'demo',
+        Array.from({ length: count }, (_, i) => ({
+          timestamp: new Date(base + Math.floor(i / 3)).toISOString(),
+          message: `#${i} ${padding}`,
+        })),
+      );
+      const numbers = Array.from({ length: count }, (_, i) => `#${i}`);
+      const received = await keeping.waitFor(count, 40_000);
+      expect(received.map((line) => line.message.split(' ')[0])).toEqual(numbers);
+
+      // Read now, the stalled client gets what was kept for it, then the rest from its own stream.
+      const stalledNumbers: string[] = [];
+      const parser = createParser({
+        onEvent: ({ event, data }) => {
+          if (event !== 'next') return;
+          const { data: result } = JSON.parse(data) as { data: { falLogs: Line } };
+          stalledNumbers.push(result.falLogs.message.split(' ')[0]!);
+          if (stalledNumbers.length === count) stalled.abort();
+        },
+      });
+      const giveUp = setTimeout(() => stalled.abort(), 30_000);
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of stalledResponse.body) {
+          parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+        }
+      } catch {
+        // Aborted once every line arrived (or by `giveUp`: the expectation says what was missing).
       }
-    } catch {
-      // Aborted once every line arrived (or by `giveUp`: the expectation says what was missing).
+      clearTimeout(giveUp);
+      expect(stalledNumbers).toEqual(numbers);
+      expect(small.emulator.calls({ route: 'logs.stream' }).length).toBeGreaterThanOrEqual(2);
+      expect(keeping.errors).toEqual([]);
+    } finally {
+      stalled.abort();
+      reader.dispose();
+      await small.close();
     }
-    clearTimeout(giveUp);
-    expect(stalledNumbers).toEqual(numbers);
-    expect(small.emulator.calls({ route: 'logs.stream' }).length).toBeGreaterThanOrEqual(2);
-    expect(keeping.errors).toEqual([]);
-  } finally {
-    stalled.abort();
-    reader.dispose();
-    await small.close();
-  }
-}, 90_000);
+  },
+  90_000,
+);
 
 it('serves more live tails than the query connection pool holds, and queries beside them', async () => {
   const small = await startStack({ env: { UPSTREAM_MAX_CONNECTIONS: '2' } });
