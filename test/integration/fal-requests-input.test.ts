@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_KEYS, type FalApp } from '../../src/emulator/index.js';
+import { credentialCases } from '../support/credential-cases.js';
 import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
 import { REQUESTS_PAGE, type GatewayRequest, type RequestsPage } from '../support/fal-requests.js';
 
@@ -128,18 +129,20 @@ describe('bad input is refused before any upstream call', () => {
 });
 
 describe('auth forwarding', () => {
+  credentialCases({
+    stack: () => stack,
+    source: 'fal',
+    query: REQUESTS_PAGE,
+    field: 'falRequests',
+    variables: () => ({ endpointIds: [app.id], first: 1 }),
+    ownKey: FAL_AUTH,
+    refusedKey: { authorization: 'Key wrong-key:wrong-secret' },
+    otherSourceOnly: DIFY_AUTH,
+    sourceHeader: 'x-fal-authorization',
+  });
+
   const page = () =>
     stack.graphql<RequestsPage>(REQUESTS_PAGE, { endpointIds: [app.id], first: 1 });
-
-  it('forwards Authorization: Key unchanged', async () => {
-    const response = await stack.graphql<RequestsPage>(
-      REQUESTS_PAGE,
-      { endpointIds: [app.id], first: 1 },
-      FAL_AUTH,
-    );
-    expect(response.errors).toBeUndefined();
-    expect(stack.emulator.calls({ source: 'fal' })[0]!.authorization).toBe(FAL_AUTH.authorization);
-  });
 
   it('prefers X-Fal-Authorization, and serves each key its own requests', async () => {
     const other = stack.emulator.fal.apps('other')[0]!;
@@ -164,39 +167,28 @@ describe('auth forwarding', () => {
   it.each([
     ['no header at all', {}],
     ['only a Dify key', DIFY_AUTH],
-  ])('fails alone with UNAUTHENTICATED and no upstream call: %s', async (_, headers) => {
-    const row = storedRequest();
-    const id = Buffer.from(`FalRequest:${row.endpoint_id}:${row.request_id}`).toString('base64');
-    const response = await stack.graphql(
-      `query ($endpointIds: [String!]!, $endpointId: String!, $requestId: String!, $id: ID!) {
+  ])(
+    'fails falRequests, falRequest and node alone with UNAUTHENTICATED: %s',
+    async (_, headers) => {
+      const row = storedRequest();
+      const id = Buffer.from(`FalRequest:${row.endpoint_id}:${row.request_id}`).toString('base64');
+      const response = await stack.graphql(
+        `query ($endpointIds: [String!]!, $endpointId: String!, $requestId: String!, $id: ID!) {
         falRequests(endpointIds: $endpointIds) { edges { cursor } }
         falRequest(endpointId: $endpointId, requestId: $requestId) { requestId }
         node(id: $id) { id }
       }`,
-      { endpointIds: [app.id], endpointId: row.endpoint_id, requestId: row.request_id, id },
-      headers,
-    );
-    expect(response.data).toEqual({ falRequests: null, falRequest: null, node: null });
-    expect(response.errors).toHaveLength(3);
-    for (const error of response.errors!) {
-      expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', source: 'fal' });
-    }
-    expect(upstreamCalls()).toBe(0);
-  });
-
-  it('maps a key the upstream refuses to UNAUTHENTICATED and never echoes it', async () => {
-    const response = await stack.graphql<RequestsPage>(
-      REQUESTS_PAGE,
-      { endpointIds: [app.id] },
-      { authorization: 'Key wrong-key:wrong-secret' },
-    );
-    expect(response.errors![0]!.extensions).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      source: 'fal',
-      upstreamStatus: 401,
-    });
-    expect(JSON.stringify(response)).not.toContain('wrong-secret');
-  });
+        { endpointIds: [app.id], endpointId: row.endpoint_id, requestId: row.request_id, id },
+        headers,
+      );
+      expect(response.data).toEqual({ falRequests: null, falRequest: null, node: null });
+      expect(response.errors).toHaveLength(3);
+      for (const error of response.errors!) {
+        expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', source: 'fal' });
+      }
+      expect(upstreamCalls()).toBe(0);
+    },
+  );
 });
 
 describe('refetching', () => {
