@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { expect } from 'vitest';
 import type { DifyLogRow } from '../../src/emulator/index.js';
 import { DIFY_AUTH, startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import type { Connection } from '../support/connection.js';
 
 /** A clock the test moves, so that runs inserted "now" land in seconds of its choosing. */
 export class TestClock {
@@ -32,16 +33,7 @@ export interface LogNode {
 }
 
 export interface LogPage {
-  workflowLogs: {
-    totalCount: number | null;
-    edges: Array<{ cursor: string; node: LogNode }>;
-    pageInfo: {
-      hasNextPage: boolean;
-      hasPreviousPage: boolean;
-      startCursor: string | null;
-      endCursor: string | null;
-    };
-  } | null;
+  workflowLogs: (Connection<LogNode> & { totalCount: number | null }) | null;
 }
 
 export interface Walk {

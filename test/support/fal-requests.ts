@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { expect } from 'vitest';
 import type { FalRequestRecord } from '../../src/emulator/index.js';
 import { FAL_AUTH, type GraphQLResponse, type Stack } from './stack.js';
+import type { Connection } from './connection.js';
 
 export const REQUESTS_PAGE = `query RequestsPage(
   $endpointIds: [String!]!
@@ -33,15 +34,7 @@ export interface GatewayRequest {
 }
 
 export interface RequestsPage {
-  falRequests: {
-    edges: Array<{ cursor: string; node: GatewayRequest }>;
-    pageInfo: {
-      hasNextPage: boolean;
-      hasPreviousPage: boolean;
-      startCursor: string | null;
-      endCursor: string | null;
-    };
-  } | null;
+  falRequests: Connection<GatewayRequest> | null;
 }
 
 /**
