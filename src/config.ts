@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { QueryLimits } from './limits.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
@@ -60,6 +59,17 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: z.coerce.number().int().min(1).default(1_000),
   MAX_QUERY_DIRECTIVES: count.default(50),
 });
+
+export interface QueryLimits {
+  /** Deepest nesting of fields (fragments do not count as a level). */
+  maxDepth: number;
+  /** Estimated values in the response: every object and scalar, times the page sizes above it. */
+  maxCost: number;
+  maxAliases: number;
+  /** Lexical tokens in the query text. */
+  maxTokens: number;
+  maxDirectives: number;
+}
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */

@@ -1,12 +1,12 @@
 import { initContextCache } from '@pothos/core';
-import type { Plugin, YogaInitialContext } from 'graphql-yoga';
+import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from './config.js';
 import type { FalTailLine } from './live/fal-tail.js';
 import type { SharedTails } from './live/shared-tails.js';
-import type { GatewayMetrics } from './observability.js';
+import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
-import { requestIdOf } from './request-id.js';
+import { requestIdOf } from './plugins/request-id.js';
 import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
@@ -70,18 +70,5 @@ export function createContext(
     credentials: credentialsFrom(initial.request.headers),
     signal,
     call: { signal, requestId },
-  };
-}
-
-/**
- * Queries and mutations must be answered within `deadlineMs`, upstream retries included;
- * subscriptions are long-lived and have none (each upstream call keeps its own timeouts).
- */
-export function useRequestDeadline(deadlineMs: number): Plugin<Partial<GatewayContext>> {
-  return {
-    onExecute({ args }) {
-      const call = args.contextValue.call;
-      if (call) call.deadline = Date.now() + deadlineMs;
-    },
   };
 }

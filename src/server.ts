@@ -4,24 +4,20 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import {
-  createContext,
-  useRequestDeadline,
-  type GatewayContext,
-  type GatewayServices,
-} from './context.js';
-import { useCompiledQueries } from './compiled-queries.js';
-import { useEventStreams } from './event-streams.js';
-import { useQueryLimits } from './limits.js';
-import { bothObservers, GatewayMetrics, upstreamCallLog } from './observability.js';
-import { renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { useCompiledQueries } from './plugins/compiled-queries.js';
+import { useEventStreams } from './plugins/event-streams.js';
+import { useQueryLimits } from './plugins/limits.js';
+import { bothObservers, GatewayMetrics, upstreamCallLog } from './plugins/observability.js';
+import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
-import { useRequestId } from './request-id.js';
+import { useRequestId } from './plugins/request-id.js';
 import { CursorCodec } from './paging/cursor.js';
-import { maskError, useContractErrorCodes } from './schema/errors.js';
-import { createSharedFalTails } from './schema/fal-live.js';
+import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
+import { useRequestDeadline } from './plugins/request-deadline.js';
+import { createSharedFalTails } from './schema/fal/live.js';
 import { schema } from './schema/index.js';
-import { corsPolicy, useRequestSafety } from './security.js';
+import { corsPolicy, useRequestSafety } from './plugins/security.js';
 import { DifyClient } from './upstreams/dify/client.js';
 import { FalClient } from './upstreams/fal/client.js';
 

@@ -1,11 +1,11 @@
 import { builder, registerNodeTypes } from './builder.js';
 import { isInterfaceType } from 'graphql';
-import './fal-logs.js';
-import './fal-live.js';
-import './fal-requests.js';
-import './fal-request-logs.js';
-import './fal-log-line-request.js';
-import './workflow-logs.js';
+import './fal/logs.js';
+import './fal/live.js';
+import './fal/requests.js';
+import './fal/request-logs.js';
+import './fal/log-line-request.js';
+import './dify/workflow-logs.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.
 builder.nodeInterfaceRef();

@@ -2,7 +2,7 @@ import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { GraphQLError, parse } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useCompiledQueries } from '../../src/compiled-queries.js';
+import { useCompiledQueries } from '../../src/plugins/compiled-queries.js';
 import { exampleOperations } from '../../src/operations.js';
 import { schema as gatewaySchema } from '../../src/schema/index.js';
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { canonicalIso, hoursBefore, fromMillis, parseInstant, type Instant } from '../time.js';
-import { argumentsDigest } from '../paging/cursor.js';
-import { walkFalLogs, type FalLogEntry } from '../paging/fal-logs.js';
-import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
-import type { GatewayContext } from '../context.js';
-import { builder } from './builder.js';
-import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
-import { badUserInput, requireCredential } from './errors.js';
+import { canonicalIso, hoursBefore, fromMillis, parseInstant, type Instant } from '../../time.js';
+import { argumentsDigest } from '../../paging/cursor.js';
+import { walkFalLogs, type FalLogEntry } from '../../paging/fal-logs.js';
+import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../../upstreams/fal/types.js';
+import type { GatewayContext } from '../../context.js';
+import { builder } from '../builder.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
+import { badUserInput, requireCredential } from '../errors.js';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'STDOUT', 'STDERR'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,14 +1,14 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import type { TailSettings } from '../config.js';
-import type { GatewayContext } from '../context.js';
-import { tailFalLogs, type FalTailLine, type FalTailPosition } from '../live/fal-tail.js';
-import { ReplayFilter } from '../live/replay-filter.js';
-import { SharedTails } from '../live/shared-tails.js';
-import { argumentsDigest } from '../paging/cursor.js';
-import { fromMillis, type Instant } from '../time.js';
-import { builder } from './builder.js';
-import { requireCredential } from './errors.js';
-import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './fal-logs.js';
+import type { TailSettings } from '../../config.js';
+import type { GatewayContext } from '../../context.js';
+import { tailFalLogs, type FalTailLine, type FalTailPosition } from '../../live/fal-tail.js';
+import { ReplayFilter } from '../../live/replay-filter.js';
+import { SharedTails } from '../../live/shared-tails.js';
+import { argumentsDigest } from '../../paging/cursor.js';
+import { fromMillis, type Instant } from '../../time.js';
+import { builder } from '../builder.js';
+import { requireCredential } from '../errors.js';
+import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './logs.js';
 
 type FalTailEvent = FalTailLine | Error;
 

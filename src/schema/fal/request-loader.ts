@@ -1,9 +1,9 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
-import type { GatewayContext } from '../context.js';
-import type { FalRequestExpansion, FalRequestItem } from '../upstreams/fal/types.js';
-import { requireCredential } from './errors.js';
+import type { GatewayContext } from '../../context.js';
+import type { FalRequestExpansion, FalRequestItem } from '../../upstreams/fal/types.js';
+import { requireCredential } from '../errors.js';
 
 /** A request row with the expansions it was read with: only those fields of it are known. */
 export interface LoadedFalRequest {

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { argumentsDigest } from '../paging/cursor.js';
-import { walkFalLogs } from '../paging/fal-logs.js';
-import { requestLogsFilter, walkRequestLogs } from '../paging/fal-request-logs.js';
-import { fromMicros, fromMillis, parseInstant, type Instant } from '../time.js';
-import type { FalLogFilterParams } from '../upstreams/fal/types.js';
-import { builder } from './builder.js';
-import { requireCredential } from './errors.js';
-import { pageSizeSchema } from './connections.js';
-import { falLogPage, FalLogConnection, LogLevelEnum, readFalLogsCursor } from './fal-logs.js';
-import type { LoadedFalRequest } from './fal-request-loader.js';
-import { FalRequestRef } from './fal-requests.js';
+import type { GatewayContext } from '../../context.js';
+import { argumentsDigest } from '../../paging/cursor.js';
+import { walkFalLogs } from '../../paging/fal-logs.js';
+import { requestLogsFilter, walkRequestLogs } from '../../paging/fal-request-logs.js';
+import { fromMicros, fromMillis, parseInstant, type Instant } from '../../time.js';
+import type { FalLogFilterParams } from '../../upstreams/fal/types.js';
+import { builder } from '../builder.js';
+import { requireCredential } from '../errors.js';
+import { pageSizeSchema } from '../connections.js';
+import { falLogPage, FalLogConnection, LogLevelEnum, readFalLogsCursor } from './logs.js';
+import type { LoadedFalRequest } from './request-loader.js';
+import { FalRequestRef } from './requests.js';
 
 const DEFAULT_FIRST = 100;
 const MAX_FIRST = 1000;

@@ -1,29 +1,29 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { argumentsDigest } from '../paging/cursor.js';
+import type { GatewayContext } from '../../context.js';
+import { argumentsDigest } from '../../paging/cursor.js';
 import {
   MAX_REMEMBERED_PENDING,
   walkFalRequests,
   type FalRequestsQuery,
-} from '../paging/fal-requests.js';
-import { fromMillis, hoursBefore, parseInstant, type Instant } from '../time.js';
+} from '../../paging/fal-requests.js';
+import { fromMillis, hoursBefore, parseInstant, type Instant } from '../../time.js';
 import type {
   FalRequestExpansion,
   FalRequestItem,
   FalRequestStatusClass,
-} from '../upstreams/fal/types.js';
-import { builder } from './builder.js';
-import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
-import { badUserInput, requireCredential } from './errors.js';
-import { FAL_ID_MAX_LENGTH, FAL_ID_SEGMENT } from './fal-logs.js';
+} from '../../upstreams/fal/types.js';
+import { builder } from '../builder.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
+import { badUserInput, requireCredential } from '../errors.js';
+import { FAL_ID_MAX_LENGTH, FAL_ID_SEGMENT } from './logs.js';
 import {
   hasExpansions,
   loadFalRequest,
   rememberRequests,
   type LoadedFalRequest,
-} from './fal-request-loader.js';
-import { selectedFieldNames } from './selection.js';
+} from './request-loader.js';
+import { selectedFieldNames } from '../selection.js';
 
 const STATUSES = ['SUCCESS', 'USER_ERROR', 'ERROR', 'PENDING'] as const;
 type FalRequestStatus = (typeof STATUSES)[number];

@@ -2,11 +2,11 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import type { DifyWorkflowRunDetail, DifyWorkflowRunSummary } from '../upstreams/dify/types.js';
-import { UpstreamError } from '../upstreams/errors.js';
-import { builder } from './builder.js';
-import { badUserInput, requireCredential } from './errors.js';
+import type { GatewayContext } from '../../context.js';
+import type { DifyWorkflowRunDetail, DifyWorkflowRunSummary } from '../../upstreams/dify/types.js';
+import { UpstreamError } from '../../upstreams/errors.js';
+import { builder } from '../builder.js';
+import { badUserInput, requireCredential } from '../errors.js';
 
 const RUN_STATUSES = [
   'running',

@@ -1,7 +1,7 @@
 import { createContextCache } from '@pothos/core';
-import type { GatewayContext } from '../context.js';
-import type { FalApp } from '../upstreams/fal/types.js';
-import { requireCredential } from './errors.js';
+import type { GatewayContext } from '../../context.js';
+import type { FalApp } from '../../upstreams/fal/types.js';
+import { requireCredential } from '../errors.js';
 
 /** How long a live tail keeps an apps list (a failed read included) before reading it again. */
 const LIVE_APPS_TTL_MS = 60_000;

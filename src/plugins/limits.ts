@@ -1,3 +1,4 @@
+import type { QueryLimits } from '../config.js';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import {
@@ -18,17 +19,6 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-
-export interface QueryLimits {
-  /** Deepest nesting of fields (fragments do not count as a level). */
-  maxDepth: number;
-  /** Estimated values in the response: every object and scalar, times the page sizes above it. */
-  maxCost: number;
-  maxAliases: number;
-  /** Lexical tokens in the query text. */
-  maxTokens: number;
-  maxDirectives: number;
-}
 
 /** graphql-armor words every refusal as a syntax error; it is an input error like any other. */
 function refusal(armorError: GraphQLError): GraphQLError {

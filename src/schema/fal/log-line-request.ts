@@ -1,14 +1,14 @@
 import { OperationTypeNode, type GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { requestIdOf } from '../paging/fal-request-logs.js';
-import type { FalLogLine } from '../upstreams/fal/types.js';
-import { builder } from './builder.js';
-import { ownedAppIds } from './fal-apps.js';
-import { FalLogLineRef } from './fal-logs.js';
-import { knownRequest, loadFalRequest } from './fal-request-loader.js';
-import { expansionsSelected, FalRequestRef } from './fal-requests.js';
-import { rootFieldArguments } from './selection.js';
+import type { GatewayContext } from '../../context.js';
+import { requestIdOf } from '../../paging/fal-request-logs.js';
+import type { FalLogLine } from '../../upstreams/fal/types.js';
+import { builder } from '../builder.js';
+import { ownedAppIds } from './apps.js';
+import { FalLogLineRef } from './logs.js';
+import { knownRequest, loadFalRequest } from './request-loader.js';
+import { expansionsSelected, FalRequestRef } from './requests.js';
+import { rootFieldArguments } from '../selection.js';
 
 /** The `owner/name` ids among the root field's `filter.appIds` that name this app. */
 function appIdsNaming(appName: string, info: GraphQLResolveInfo): string[] {

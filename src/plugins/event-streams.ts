@@ -10,7 +10,7 @@ import {
 import type { OperationResult } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { withContractCodes } from './schema/errors.js';
+import { withContractCodes } from './error-contract.js';
 
 /** Proxies such as nginx buffer responses unless told not to, which would hold back live lines. */
 function useUnbufferedEventStreams(): Plugin {

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { argumentsDigest } from '../paging/cursor.js';
+import { argumentsDigest } from '../../paging/cursor.js';
 import {
   EXTRA_CALLS_PER_PAGE,
   secondsWindow,
   walkWorkflowLogs,
   type WorkflowLogFilterParams,
   type WorkflowLogPosition,
-} from '../paging/workflow-logs.js';
-import type { Instant } from '../time.js';
-import { isUnknownAccountError } from '../upstreams/dify/client.js';
-import type { DifyStatusFilter, DifyWorkflowLog } from '../upstreams/dify/types.js';
-import { builder } from './builder.js';
-import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
-import { badUserInput, requireCredential } from './errors.js';
+} from '../../paging/workflow-logs.js';
+import type { Instant } from '../../time.js';
+import { isUnknownAccountError } from '../../upstreams/dify/client.js';
+import type { DifyStatusFilter, DifyWorkflowLog } from '../../upstreams/dify/types.js';
+import { builder } from '../builder.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
+import { badUserInput, requireCredential } from '../errors.js';
 import { logsReader, WorkflowLogRef } from './workflow-log.js';
 import {
   upstreamStatusOf,

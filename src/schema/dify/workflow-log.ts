@@ -1,16 +1,16 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import {
   findWorkflowLogs,
   LOOKUP_MAX_ROWS,
   secondOf,
   type WorkflowLogsReader,
-} from '../paging/workflow-logs.js';
-import type { DifyWorkflowLog } from '../upstreams/dify/types.js';
-import { builder } from './builder.js';
-import { badUserInput, requireCredential } from './errors.js';
+} from '../../paging/workflow-logs.js';
+import type { DifyWorkflowLog } from '../../upstreams/dify/types.js';
+import { builder } from '../builder.js';
+import { badUserInput, requireCredential } from '../errors.js';
 import { WorkflowRunRef } from './workflow-runs.js';
 
 const LOOKUP_CONCURRENCY = 8;

@@ -1,0 +1,77 @@
+import { GraphQLError } from 'graphql';
+import { isAsyncIterable, maskError as yogaMaskError } from 'graphql-yoga';
+import type { ExecutionResult } from 'graphql';
+import type { MaskError, Plugin } from 'graphql-yoga';
+import { UpstreamError } from '../upstreams/errors.js';
+
+function upstreamGraphQLError(error: GraphQLError, upstream: UpstreamError): GraphQLError {
+  const { code, source, upstreamStatus, upstreamRequestId, retryAfter } = upstream.details;
+  return new GraphQLError(upstream.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: {
+      code,
+      source,
+      ...(upstreamStatus !== undefined && { upstreamStatus }),
+      ...(upstreamRequestId !== undefined && { upstreamRequestId }),
+      ...(retryAfter !== undefined && { retryAfter }),
+    },
+  });
+}
+
+/**
+ * Upstream failures keep their classification; errors the gateway raised on purpose keep
+ * their code; anything else is an internal error and is masked.
+ */
+export const maskError: MaskError = (error, message, isDev) => {
+  if (error instanceof GraphQLError && error.originalError instanceof UpstreamError) {
+    return upstreamGraphQLError(error, error.originalError);
+  }
+  return yogaMaskError(error, message, isDev);
+};
+
+/** Codes graphql-yoga and graphql-js give to a request the client got wrong. */
+const CLIENT_REQUEST_CODES = new Set([
+  undefined,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+]);
+
+function withContractCode(error: GraphQLError): GraphQLError {
+  // Errors built outside graphql-js (graphql-jit's) may have no extensions at all.
+  const code = (error.extensions as GraphQLError['extensions'] | undefined)?.code as
+    string | undefined;
+  if (!CLIENT_REQUEST_CODES.has(code) || (code === undefined && error.path)) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+  });
+}
+
+export function withContractCodes<Result extends ExecutionResult>(result: Result): Result {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: result.errors.map(withContractCode) };
+}
+
+/**
+ * Requests that fail before execution (unparsable query, unknown field, a variable of the
+ * wrong type) are the client's input: they carry BAD_USER_INPUT like every other input error.
+ */
+export function useContractErrorCodes(): Plugin {
+  return {
+    onResultProcess(payload) {
+      const { result } = payload;
+      if (isAsyncIterable(result)) return;
+      payload.setResult(
+        Array.isArray(result) ? result.map(withContractCodes) : withContractCodes(result),
+      );
+    },
+  };
+}
