@@ -6,6 +6,7 @@ import type { FalTailLine } from './live/fal-tail.js';
 import type { SharedTails } from './live/shared-tails.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
+import type { FalLogPageReader } from './paging/fal-logs.js';
 import { requestIdOf } from './plugins/request-id.js';
 import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
@@ -23,6 +24,8 @@ export interface Upstreams {
 /** Long-lived parts shared by every request. */
 export interface GatewayServices {
   upstreams: Upstreams;
+  /** The fal log backend chosen at start (`FAL_LOGS_API`), read with one credential. */
+  falLogReader(authorization: string, call: CallOptions): FalLogPageReader;
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;

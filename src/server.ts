@@ -13,6 +13,7 @@ import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
 import { CursorCodec } from './paging/cursor.js';
+import { falHistoryReader } from './paging/fal-log-readers.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { createSharedFalTails } from './schema/fal/live.js';
@@ -57,11 +58,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   const metrics = new GatewayMetrics();
   const observer = bothObservers(metrics.upstream, upstreamCallLog(logger));
   const shutdown = new AbortController();
+  const fal = new FalClient(config.falApiUrl, config.upstream, observer);
   const services: GatewayServices = {
-    upstreams: {
-      fal: new FalClient(config.falApiUrl, config.upstream, observer),
-      dify: new DifyClient(config.difyApiUrl, config.upstream, observer),
-    },
+    upstreams: { fal, dify: new DifyClient(config.difyApiUrl, config.upstream, observer) },
+    falLogReader: (authorization, call) => falHistoryReader(fal, authorization, call),
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,

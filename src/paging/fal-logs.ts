@@ -1,9 +1,27 @@
-import type { FalClient } from '../upstreams/fal/client.js';
-import type { CallOptions } from '../upstreams/http.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { fromMicros, parseInstant, type Instant } from '../time.js';
 
-export const FAL_HISTORY_MAX_LIMIT = 1000;
+/** One upstream read of log lines within `[start, end)`, newest first. */
+export interface FalLogPageRequest {
+  filter: FalLogFilterParams;
+  start: Instant;
+  end: Instant;
+  limit: number;
+}
+
+export interface FalLogPage {
+  /** Newest first; lines sharing a timestamp in the same order on every read. */
+  lines: readonly FalLogLine[];
+  /** Whether lines of the window were left out of this read. */
+  hasMore: boolean;
+}
+
+/** A fal log backend as the walks see it: one credential, one request's call options. */
+export interface FalLogPageReader {
+  /** The most lines one read may ask for. */
+  readonly maxLimit: number;
+  read(request: FalLogPageRequest): Promise<FalLogPage>;
+}
 
 /**
  * Where a newest-first walk stands: the timestamp of the last line handed out and how many
@@ -19,13 +37,11 @@ export interface FalLogEntry extends FalLogPosition {
 }
 
 export interface FalLogWalkRequest {
-  client: FalClient;
-  authorization: string;
+  reader: FalLogPageReader;
   filter: FalLogFilterParams;
   window: { start: Instant; end: Instant };
   after: FalLogPosition | undefined;
   first: number;
-  call: CallOptions;
 }
 
 export interface FalLogWalk {
@@ -54,22 +70,18 @@ export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWal
   while (entries.length <= request.first && upstreamHasMore) {
     const skipAtPosition = olderThan === undefined ? (position?.seen ?? 0) : 0;
     const end = upperBound(request.window.end, position, olderThan);
-    const page = await request.client.logsHistory(
-      request.authorization,
-      {
-        ...request.filter,
-        start: request.window.start.iso,
-        end: end.iso,
-        limit: Math.min(FAL_HISTORY_MAX_LIMIT, request.first + 1 - entries.length + skipAtPosition),
-      },
-      request.call,
-    );
-    upstreamHasMore = page.has_more;
+    const page = await request.reader.read({
+      filter: request.filter,
+      start: request.window.start,
+      end,
+      limit: Math.min(request.reader.maxLimit, request.first + 1 - entries.length + skipAtPosition),
+    });
+    upstreamHasMore = page.hasMore;
 
     let skipped = 0;
     let progressed = false;
     let previousMicros = position?.micros ?? end.micros;
-    for (const line of page.items) {
+    for (const line of page.lines) {
       // A timestamp that cannot be read keeps its place in the upstream's order.
       const micros = parseInstant(line.timestamp)?.micros ?? previousMicros;
       previousMicros = micros;

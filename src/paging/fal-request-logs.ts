@@ -1,10 +1,8 @@
-import type { CallOptions } from '../upstreams/http.js';
-import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import type { Instant } from '../time.js';
 import {
-  FAL_HISTORY_MAX_LIMIT,
   walkFalLogs,
+  type FalLogPageReader,
   type FalLogEntry,
   type FalLogPosition,
   type FalLogWalk,
@@ -13,15 +11,13 @@ import {
 const REQUEST_ID_LABEL = 'fal_request_id';
 
 export interface RequestLogsWalkRequest {
-  client: FalClient;
-  authorization: string;
+  reader: FalLogPageReader;
   requestIds: readonly string[];
   /** Filters applied to every request's lines (level, search); the label filter is added here. */
   filter: FalLogFilterParams;
   /** Spans every line of every request in `requestIds`. */
   window: { start: Instant; end: Instant };
   first: number;
-  call: CallOptions;
 }
 
 /** One request's own newest-first page: positions count that request's lines only. */
@@ -61,13 +57,11 @@ export async function walkRequestLogs(
 
   while (short.length > 0) {
     const walk: FalLogWalk = await walkFalLogs({
-      client: request.client,
-      authorization: request.authorization,
+      reader: request.reader,
       filter: requestLogsFilter(short, request.filter),
       window: request.window,
       after,
-      first: roundSize(short, shares, wanted, after),
-      call: request.call,
+      first: roundSize(short, shares, wanted, after, request.reader.maxLimit),
     });
     for (const { line, micros } of walk.entries) {
       const share = shares.get(requestIdOf(line) ?? '');
@@ -96,10 +90,11 @@ function roundSize(
   shares: ReadonlyMap<string, readonly FalLogEntry[]>,
   wanted: number,
   after: FalLogPosition | undefined,
+  maxLimit: number,
 ): number {
   const [only] = short;
   if (short.length === 1 && only !== undefined) return wanted - (shares.get(only)?.length ?? 0);
-  return Math.max(1, FAL_HISTORY_MAX_LIMIT - 1 - (after?.seen ?? 0));
+  return Math.max(1, maxLimit - 1 - (after?.seen ?? 0));
 }
 
 export function requestIdOf(line: FalLogLine): string | undefined {

@@ -261,13 +261,11 @@ builder.queryField('falLogs', (t) =>
 
       const window = cursor?.window ?? resolveWindow(args.filter, Date.now());
       const walk = await walkFalLogs({
-        client: context.upstreams.fal,
-        authorization,
+        reader: context.falLogReader(authorization, context.call),
         filter: filterParams,
         window,
         after: cursor?.position,
         first: args.first ?? 100,
-        call: context.call,
       });
       if (walk.unreachableBursts.length > 0) {
         context.logger.warn(

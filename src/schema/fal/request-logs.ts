@@ -67,13 +67,11 @@ async function firstPages(
   const filter = logFilter(args);
   const window = windowOf(requests, fromMillis(Date.now()));
   const pages = await walkRequestLogs({
-    client: context.upstreams.fal,
-    authorization: requireCredential(context, 'fal'),
+    reader: context.falLogReader(requireCredential(context, 'fal'), context.call),
     requestIds: [...new Set(requests.map(({ item }) => item.request_id))],
     filter,
     window,
     first: args.first ?? DEFAULT_FIRST,
-    call: context.call,
   });
   return requests.map(({ item }) => {
     const page = pages.get(item.request_id);
@@ -96,13 +94,11 @@ async function pageAfter(
   const digest = digestOf(requestId, filter);
   const { window, position } = readFalLogsCursor(context, after, digest);
   const walk = await walkFalLogs({
-    client: context.upstreams.fal,
-    authorization: requireCredential(context, 'fal'),
+    reader: context.falLogReader(requireCredential(context, 'fal'), context.call),
     filter: requestLogsFilter([requestId], filter),
     window,
     after: position,
     first: args.first ?? DEFAULT_FIRST,
-    call: context.call,
   });
   return falLogPage(context, digest, window, walk);
 }
