@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { TailSettings } from '../config.js';
 import { fromMicros, parseInstant, type Instant } from '../time.js';
 import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
+import { jitteredBackoffMs } from '../upstreams/retry.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { ReplayFilter } from './replay-filter.js';
@@ -53,8 +54,10 @@ const isRetryable = (error: unknown): error is UpstreamError =>
   error instanceof UpstreamError && RETRYABLE.has(error.details.code);
 
 function backoffMs(failures: number, error: unknown, settings: TailSettings): number {
-  const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** (failures - 1));
-  const jittered = exponential / 2 + Math.random() * (exponential / 2);
+  const jittered = jitteredBackoffMs(failures, {
+    baseMs: settings.backoffBaseMs,
+    maxMs: settings.backoffMaxMs,
+  });
   const retryAfterMs = error instanceof UpstreamError ? (error.details.retryAfter ?? 0) * 1000 : 0;
   return Math.min(Math.max(jittered, retryAfterMs), settings.backoffMaxMs * 4);
 }

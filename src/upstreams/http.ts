@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { Config, RetryPolicy } from '../config.js';
 import { codeForStatus, UpstreamError } from './errors.js';
+import { jitteredBackoffMs } from './retry.js';
 import type { UpstreamErrorCode, UpstreamSource } from './errors.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -231,8 +232,10 @@ export class UpstreamHttp {
     if (!retryable) return undefined;
     const retryAfterMs = (retryAfter ?? 0) * 1000;
     if (retryAfterMs > this.retry.maxRetryAfterMs) return undefined;
-    const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    const delayMs = Math.max(retryAfterMs, backoff / 2 + Math.random() * (backoff / 2));
+    const delayMs = Math.max(
+      retryAfterMs,
+      jitteredBackoffMs(attempt, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs }),
+    );
     if (deadline !== undefined && Date.now() + delayMs >= deadline) return undefined;
     return delayMs;
   }
