@@ -1,6 +1,5 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
 import type { GatewayContext } from '../../context.js';
 import {
   findWorkflowLogs,
@@ -10,6 +9,7 @@ import {
 } from '../../paging/workflow-logs.js';
 import type { DifyWorkflowLog } from '../../upstreams/dify/types.js';
 import { builder } from '../builder.js';
+import { loadEach } from '../loaders.js';
 import { badUserInput, requireCredential } from '../errors.js';
 import { WorkflowRunRef } from './workflow-runs.js';
 
@@ -64,14 +64,16 @@ const logsByKey = createContextCache(
       for (const { second, logId } of keys.map(parseLogKey)) {
         idsBySecond.set(second, (idsBySecond.get(second) ?? new Set()).add(logId));
       }
-      const limit = pLimit(LOOKUP_CONCURRENCY);
-      const found = await Promise.all(
-        [...idsBySecond].map(([second, ids]) =>
-          limit(() => findWorkflowLogs({ read: logsReader(context, authorization), second, ids })),
-        ),
+      const seconds = [...idsBySecond];
+      const found = await loadEach(seconds, LOOKUP_CONCURRENCY, ([second, ids]) =>
+        findWorkflowLogs({ read: logsReader(context, authorization), second, ids }),
       );
-      const byId = new Map(found.flat().map((row) => [row.id, row]));
-      return keys.map((key) => byId.get(parseLogKey(key).logId) ?? null);
+      const bySecond = new Map(seconds.map(([second], i) => [second, found[i]!]));
+      return keys.map((key) => {
+        const { second, logId } = parseLogKey(key);
+        const rows = bySecond.get(second)!;
+        return rows instanceof Error ? rows : (rows.find((row) => row.id === logId) ?? null);
+      });
     }),
 );
 

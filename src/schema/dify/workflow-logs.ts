@@ -7,10 +7,10 @@ import {
   type WorkflowLogFilterParams,
   type WorkflowLogPosition,
 } from '../../paging/workflow-logs.js';
-import type { Instant } from '../../time.js';
 import { isUnknownAccountError } from '../../upstreams/dify/client.js';
 import type { DifyStatusFilter, DifyWorkflowLog } from '../../upstreams/dify/types.js';
 import { builder } from '../builder.js';
+import { orderedTimeBounds } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, requireCredential } from '../errors.js';
 import { logsReader, WorkflowLogRef } from './workflow-log.js';
@@ -51,12 +51,7 @@ const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
       validate: notBlank.max(320),
     }),
   }),
-  validate: z
-    .looseObject({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
-    .refine(({ since, until }) => !since || !until || since.micros < until.micros, {
-      message: 'must be later than since',
-      path: ['until'],
-    }),
+  validate: orderedTimeBounds,
 });
 
 type WorkflowLogFilter = NonNullable<typeof WorkflowLogFilterInput.$inferInput>;

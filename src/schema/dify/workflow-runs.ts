@@ -1,11 +1,11 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import type { DifyWorkflowRunDetail, DifyWorkflowRunSummary } from '../../upstreams/dify/types.js';
 import { UpstreamError } from '../../upstreams/errors.js';
 import { builder } from '../builder.js';
+import { loadEach } from '../loaders.js';
 import { badUserInput, requireCredential } from '../errors.js';
 
 const RUN_STATUSES = [
@@ -60,13 +60,13 @@ async function fetchRunDetail(
   context: GatewayContext,
   authorization: string,
   runId: string,
-): Promise<WorkflowRunSource | null | Error> {
+): Promise<WorkflowRunSource | null> {
   try {
     const run = await context.upstreams.dify.workflowRun(authorization, runId, context.call);
     return { kind: 'detail', run };
   } catch (error) {
     if (error instanceof UpstreamError && error.details.code === 'NOT_FOUND') return null;
-    return error instanceof Error ? error : new Error(String(error));
+    throw error;
   }
 }
 
@@ -75,9 +75,8 @@ const runDetails = createContextCache(
   (context: GatewayContext) =>
     new DataLoader<string, WorkflowRunSource | null>(async (runIds) => {
       const authorization = requireCredential(context, 'dify');
-      const limit = pLimit(RUN_DETAIL_CONCURRENCY);
-      return Promise.all(
-        runIds.map((runId) => limit(() => fetchRunDetail(context, authorization, runId))),
+      return loadEach(runIds, RUN_DETAIL_CONCURRENCY, (runId) =>
+        fetchRunDetail(context, authorization, runId),
       );
     }),
 );

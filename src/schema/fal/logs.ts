@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { canonicalIso, hoursBefore, fromMillis, parseInstant, type Instant } from '../../time.js';
+import { canonicalIso, parseInstant, type Instant } from '../../time.js';
 import { argumentsDigest } from '../../paging/cursor.js';
 import { walkFalLogs, type FalLogEntry } from '../../paging/fal-logs.js';
 import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../../upstreams/fal/types.js';
 import type { GatewayContext } from '../../context.js';
 import { builder } from '../builder.js';
+import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, requireCredential } from '../errors.js';
 
@@ -119,12 +120,7 @@ export const FalLogFilterInput = builder.inputType('FalLogFilter', {
     }),
     traceback: t.boolean({ description: 'Include tracebacks (label `traceback`) on error lines.' }),
   }),
-  validate: z
-    .looseObject({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
-    .refine(({ since, until }) => !since || !until || since.micros < until.micros, {
-      message: 'must be later than since',
-      path: ['until'],
-    }),
+  validate: orderedTimeBounds,
 });
 
 export type FalLogFilter = NonNullable<typeof FalLogFilterInput.$inferInput>;
@@ -204,12 +200,6 @@ const falLogsCursorSchema = z.object({
 type FalLogsCursor = z.infer<typeof falLogsCursorSchema>;
 type FalLogsPosition = Pick<FalLogsCursor, 'micros' | 'seen'>;
 
-function resolveWindow(filter: FalLogFilter | null | undefined, now: number) {
-  const end = filter?.until ?? fromMillis(now);
-  const start = filter?.since ?? hoursBefore(end, DEFAULT_WINDOW_HOURS);
-  return { start, end };
-}
-
 /** Reads a cursor of a fal log walk (`falLogs` and `FalRequest.logs`): its window and position. */
 export function readFalLogsCursor(context: GatewayContext, after: string, args: string) {
   const cursor = readAfterCursor(context, FAL_LOGS_CURSOR, after, falLogsCursorSchema, args);
@@ -259,7 +249,7 @@ builder.queryField('falLogs', (t) =>
       const cursor = args.after ? readFalLogsCursor(context, args.after, digest) : undefined;
       const authorization = requireCredential(context, 'fal');
 
-      const window = cursor?.window ?? resolveWindow(args.filter, Date.now());
+      const window = cursor?.window ?? windowFrom(args.filter, DEFAULT_WINDOW_HOURS, Date.now());
       const walk = await walkFalLogs({
         reader: context.falLogReader(authorization, context.call),
         filter: filterParams,

@@ -1,9 +1,9 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
 import type { GatewayContext } from '../../context.js';
 import type { FalRequestExpansion, FalRequestItem } from '../../upstreams/fal/types.js';
 import { requireCredential } from '../errors.js';
+import { loadEach } from '../loaders.js';
 
 /** A request row with the expansions it was read with: only those fields of it are known. */
 export interface LoadedFalRequest {
@@ -128,32 +128,22 @@ async function lookUp(
   lookups: readonly FalRequestLookup[],
 ): Promise<(LoadedFalRequest | null | Error)[]> {
   const authorization = requireCredential(context, 'fal');
-  const limit = pLimit(LOOKUP_CONCURRENCY);
   // The upstream takes one request_id per call; without `start` it searches the last 90 days.
-  const settled = await Promise.allSettled(
-    lookups.map((lookup) =>
-      limit(() =>
-        context.upstreams.fal.requestsByEndpoint(
-          authorization,
-          {
-            endpointIds: lookup.endpointIds,
-            requestId: lookup.requestId,
-            expand: lookup.expansions,
-            page: 1,
-            limit: 1,
-          },
-          context.call,
-        ),
-      ),
-    ),
-  );
-  return settled.map((outcome, i) => {
-    if (outcome.status === 'rejected') {
-      return outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
-    }
-    const item = outcome.value.items[0];
+  return loadEach(lookups, LOOKUP_CONCURRENCY, async (lookup) => {
+    const page = await context.upstreams.fal.requestsByEndpoint(
+      authorization,
+      {
+        endpointIds: lookup.endpointIds,
+        requestId: lookup.requestId,
+        expand: lookup.expansions,
+        page: 1,
+        limit: 1,
+      },
+      context.call,
+    );
+    const item = page.items[0];
     if (!item) return null;
-    const loaded = { item, expansions: lookups[i]!.expansions };
+    const loaded = { item, expansions: lookup.expansions };
     rememberRequests(context, [loaded]);
     return loaded;
   });

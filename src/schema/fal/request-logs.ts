@@ -7,6 +7,7 @@ import { fromMicros, fromMillis, parseInstant, type Instant } from '../../time.j
 import type { FalLogFilterParams } from '../../upstreams/fal/types.js';
 import { builder } from '../builder.js';
 import { requireCredential } from '../errors.js';
+import { loadEach } from '../loaders.js';
 import { pageSizeSchema } from '../connections.js';
 import { falLogPage, FalLogConnection, LogLevelEnum, readFalLogsCursor } from './logs.js';
 import type { LoadedFalRequest } from './request-loader.js';
@@ -129,13 +130,7 @@ builder.objectField(FalRequestRef, 'logs', (t) =>
       const { after } = args;
       if (!after) return firstPages(context, requests, args);
       // A cursor belongs to one request: the others in the list are refused, each on its own.
-      return Promise.all(
-        requests.map((request) =>
-          pageAfter(context, request, after, args).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          ),
-        ),
-      );
+      return loadEach(requests, MAX_BATCH, (request) => pageAfter(context, request, after, args));
     },
     resolve: (request) => request,
   }),

@@ -7,13 +7,14 @@ import {
   walkFalRequests,
   type FalRequestsQuery,
 } from '../../paging/fal-requests.js';
-import { fromMillis, hoursBefore, parseInstant, type Instant } from '../../time.js';
+import { parseInstant } from '../../time.js';
 import type {
   FalRequestExpansion,
   FalRequestItem,
   FalRequestStatusClass,
 } from '../../upstreams/fal/types.js';
 import { builder } from '../builder.js';
+import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, requireCredential } from '../errors.js';
 import { FAL_ID_MAX_LENGTH, FAL_ID_SEGMENT } from './logs.js';
@@ -90,15 +91,8 @@ const FalRequestFilterInput = builder.inputType('FalRequestFilter', {
         'Exclusive bound on when the request was sent. Default: now, pinned by the first page.',
     }),
   }),
-  validate: z
-    .looseObject({ since: z.custom<Instant>().nullish(), until: z.custom<Instant>().nullish() })
-    .refine(({ since, until }) => !since || !until || since.micros < until.micros, {
-      message: 'must be later than since',
-      path: ['until'],
-    }),
+  validate: orderedTimeBounds,
 });
-
-type FalRequestFilter = NonNullable<typeof FalRequestFilterInput.$inferInput>;
 
 const EXPANSION_FIELDS: Record<FalRequestExpansion, readonly string[]> = {
   payloads: ['input', 'output'],
@@ -245,12 +239,6 @@ const falRequestsCursorSchema = z.object({
   pending: z.array(z.string()).max(MAX_REMEMBERED_PENDING),
 });
 
-function resolveWindow(filter: FalRequestFilter | null | undefined, now: number) {
-  const end = filter?.until ?? fromMillis(now);
-  const hours = filter?.requestId ? REQUEST_ID_WINDOW_HOURS : DEFAULT_WINDOW_HOURS;
-  return { start: filter?.since ?? hoursBefore(end, hours), end };
-}
-
 builder.queryField('falRequests', (t) =>
   t.field({
     type: FalRequestConnection,
@@ -295,7 +283,13 @@ builder.queryField('falRequests', (t) =>
         : undefined;
       const authorization = requireCredential(context, 'fal');
 
-      const window = cursor ?? resolveWindow(args.filter, Date.now());
+      const window =
+        cursor ??
+        windowFrom(
+          args.filter,
+          args.filter?.requestId ? REQUEST_ID_WINDOW_HOURS : DEFAULT_WINDOW_HOURS,
+          Date.now(),
+        );
       const walk = await walkFalRequests({
         client: context.upstreams.fal,
         authorization,
