@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { walkFalLogsOldestFirst } from '../../src/paging/fal-logs-oldest-first.js';
 import {
   walkFalLogs,
   type FalLogPage,
   type FalLogPageReader,
   type FalLogPageRequest,
   type FalLogPosition,
+  type FalLogWalk,
 } from '../../src/paging/fal-logs.js';
 import { fromMicros, type Instant } from '../../src/time.js';
 import type { FalLogLine } from '../../src/upstreams/fal/types.js';
@@ -43,7 +45,9 @@ class HostileReader implements FalLogPageReader {
       this.stored.push({ micros, line });
     }
     // Newest first; equal timestamps keep the order they were added in.
-    this.stored.sort((a, b) => b.micros - a.micros);
+    if (this.stored.length > count && this.stored.at(-count - 1)!.micros < micros) {
+      this.stored.sort((a, b) => b.micros - a.micros);
+    }
   }
 
   read(request: FalLogPageRequest): Promise<FalLogPage> {
@@ -61,38 +65,58 @@ class HostileReader implements FalLogPageReader {
   }
 }
 
-function walkAll(reader: HostileReader, window: { start: Instant; end: Instant }, first: number) {
+type Order = 'NEWEST_FIRST' | 'OLDEST_FIRST';
+
+function walkAll(
+  reader: HostileReader,
+  window: { start: Instant; end: Instant },
+  first: number,
+  order: Order = 'NEWEST_FIRST',
+) {
   return (async () => {
     const seen: string[] = [];
+    const readsPerPage: number[] = [];
     let after: FalLogPosition | undefined;
-    let pages = 0;
+    let spanHint: number | undefined;
     for (;;) {
       reader.reads = [];
-      const walk = await walkFalLogs({ reader, filter: {}, window, after, first });
-      pages += 1;
+      const request = { reader, filter: {}, window, after, first };
+      const walk: FalLogWalk & { spanHint?: number } =
+        order === 'NEWEST_FIRST'
+          ? await walkFalLogs(request)
+          : await walkFalLogsOldestFirst({ ...request, spanHint });
+      spanHint = walk.spanHint;
+      readsPerPage.push(reader.reads.length);
       expect(walk.entries.length).toBeLessThanOrEqual(first);
       seen.push(...walk.entries.map(({ line }) => line.message));
       const last = walk.entries.at(-1);
-      if (!walk.hasNextPage || !last) return { seen, pages };
+      if (!walk.hasNextPage || !last) return { seen, pages: readsPerPage.length, readsPerPage };
       after = { micros: last.micros, seen: last.seen };
-      expect(pages).toBeLessThan(10_000);
+      expect(readsPerPage.length).toBeLessThan(10_000);
     }
   })();
 }
 
+/** The stored lines in the order a walk in `order` must hand them out. */
+const inOrder = (reader: HostileReader, order: Order) => {
+  const newestFirst = reader.stored.map(({ line }) => line.message);
+  return order === 'NEWEST_FIRST' ? newestFirst : newestFirst.reverse();
+};
+
 const windowOf = (reader: HostileReader) => ({
   start: fromMicros(WINDOW_START),
-  end: fromMicros(Math.max(...reader.stored.map(({ micros }) => micros)) + 1),
+  end: fromMicros(reader.stored[0]!.micros + 1),
 });
 
-describe('walkFalLogs over a hostile reader', () => {
-  it('hands out every line once, newest first, with bursts straddling every page boundary', async () => {
+const ORDERS: Order[] = ['NEWEST_FIRST', 'OLDEST_FIRST'];
+
+describe.each(ORDERS)('fal log walk %s over a hostile reader', (order) => {
+  it('hands out every line once with bursts straddling every page boundary', async () => {
     const reader = new HostileReader(7);
     for (let ms = 0; ms < 40; ms += 1) reader.add(WINDOW_START + ms * 1000, (ms % 6) + 1);
-    const expected = reader.stored.map(({ line }) => line.message);
     for (const first of [1, 2, 3, 5, 6, 13]) {
-      const { seen } = await walkAll(reader, windowOf(reader), first);
-      expect(seen).toEqual(expected);
+      const { seen } = await walkAll(reader, windowOf(reader), first, order);
+      expect(seen).toEqual(inOrder(reader, order));
     }
   });
 
@@ -100,39 +124,30 @@ describe('walkFalLogs over a hostile reader', () => {
     const reader = new HostileReader(5);
     for (let ms = 0; ms < 20; ms += 1) reader.add(WINDOW_START + ms * 1000, 3);
     const window = windowOf(reader);
-    const expected = reader.stored.map(({ line }) => line.message);
-    const seen: string[] = [];
-    let after: FalLogPosition | undefined;
-    for (let round = 0; ; round += 1) {
-      const walk = await walkFalLogs({ reader, filter: {}, window, after, first: 4 });
-      seen.push(...walk.entries.map(({ line }) => line.message));
-      reader.add(window.end.micros + round * 10, 2);
-      const last = walk.entries.at(-1);
-      if (!walk.hasNextPage || !last) break;
-      after = { micros: last.micros, seen: last.seen };
+    const expected = inOrder(reader, order);
+    const arriving = setInterval(() => reader.add(window.end.micros + 10, 2), 0);
+    try {
+      const { seen } = await walkAll(reader, window, 4, order);
+      expect(seen).toEqual(expected);
+    } finally {
+      clearInterval(arriving);
     }
-    expect(seen).toEqual(expected);
   });
 
   it('reads a window that fits in one upstream page with one call', async () => {
     const reader = new HostileReader(1000);
     for (let ms = 0; ms < 50; ms += 1) reader.add(WINDOW_START + ms * 1000, 4);
-    const { seen } = await walkAll(reader, windowOf(reader), 500);
+    const { seen, readsPerPage } = await walkAll(reader, windowOf(reader), 500, order);
     expect(seen).toHaveLength(200);
-    expect(reader.reads).toHaveLength(1);
+    expect(readsPerPage).toEqual([1]);
   });
 
   it('ends at once on an empty window', async () => {
     const reader = new HostileReader(5);
-    const walk = await walkFalLogs({
-      reader,
-      filter: {},
-      window: { start: fromMicros(WINDOW_START), end: fromMicros(WINDOW_START + 1000) },
-      after: undefined,
-      first: 10,
-    });
-    expect(walk).toMatchObject({ entries: [], hasNextPage: false });
-    expect(reader.reads).toHaveLength(1);
+    const window = { start: fromMicros(WINDOW_START), end: fromMicros(WINDOW_START + 1000) };
+    const { seen, readsPerPage } = await walkAll(reader, window, 10, order);
+    expect(seen).toEqual([]);
+    expect(readsPerPage).toEqual([1]);
   });
 
   it('property: any data, any page size, every line exactly once and no page left empty', async () => {
@@ -160,12 +175,46 @@ describe('walkFalLogs over a hostile reader', () => {
           reader.stored.length > 0
             ? windowOf(reader)
             : { start: fromMicros(WINDOW_START), end: fromMicros(WINDOW_START + 1000) };
-        const expected = reader.stored.map(({ line }) => line.message);
-        const { seen, pages } = await walkAll(reader, window, first);
+        const expected = inOrder(reader, order);
+        const { seen, pages, readsPerPage } = await walkAll(reader, window, first, order);
         expect(seen).toEqual(expected);
         expect(pages).toBe(Math.max(1, Math.ceil(expected.length / first)));
+        // Narrowing halves a sub-window at least: a page never searches past the window's depth.
+        const msInWindow = (window.end.micros - window.start.micros) / 1000;
+        const bound = 2 * Math.ceil(Math.log2(msInWindow + 2)) + Math.ceil((first + 1) / 1) + 2;
+        expect(Math.max(...readsPerPage)).toBeLessThanOrEqual(bound);
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
+  });
+});
+
+describe('oldest-first walk cost', () => {
+  it('costs one read per page once the cursor carries the span that held a page', async () => {
+    const reader = new HostileReader(1000);
+    // A busy day: a line every 100 ms for 24 hours, bursts of 5 every 10 s.
+    for (let ms = 86_400_000; ms > 0; ms -= 100)
+      reader.add(WINDOW_START + ms * 1000, ms % 10_000 === 0 ? 5 : 1);
+    const window = windowOf(reader);
+    let spanHint: number | undefined;
+    let after: FalLogPosition | undefined;
+    const reads: number[] = [];
+    for (let page = 0; page < 20; page += 1) {
+      reader.reads = [];
+      const walk = await walkFalLogsOldestFirst({
+        reader,
+        filter: {},
+        window,
+        after,
+        first: 100,
+        spanHint,
+      });
+      reads.push(reader.reads.length);
+      spanHint = walk.spanHint;
+      const last = walk.entries.at(-1)!;
+      after = { micros: last.micros, seen: last.seen };
+    }
+    expect(reads[0]).toBeLessThanOrEqual(3);
+    expect(reads.slice(1).every((count) => count === 1)).toBe(true);
   });
 });
