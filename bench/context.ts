@@ -35,7 +35,12 @@ export async function createContext(settings: Settings): Promise<BenchContext> {
     difyHeaders: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_KEYS.dify}` },
     startGateway: (nodeArgs = []) =>
       startGatewayProcess(
-        { FAL_API_URL: emulator.falUrl, DIFY_API_URL: emulator.difyUrl },
+        {
+          FAL_API_URL: emulator.falUrl,
+          DIFY_API_URL: emulator.difyUrl,
+          // The live-tail scenario opens thousands of subscriptions with one key from one address.
+          MAX_SUBSCRIPTIONS_PER_CLIENT: '1000000',
+        },
         nodeArgs,
       ),
   };

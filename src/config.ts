@@ -47,6 +47,8 @@ const envSchema = z.object({
   TAIL_BACKOFF_BASE_MS: positiveMs.default(250),
   TAIL_BACKOFF_MAX_MS: positiveMs.default(10_000),
   TAIL_MAX_BACKLOG: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  TAIL_STREAM_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  MAX_SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: z.stringbool().default(true),
@@ -94,6 +96,11 @@ export interface TailSettings {
   backoffMaxMs: number;
   /** Lines a subscriber of a shared tail may fall behind before it goes on with a stream of its own. */
   maxBacklog: number;
+  /**
+   * How long a tail waits for one of the `UPSTREAM_MAX_STREAMS` upstream streams to free up
+   * before it is refused (a new tail) or backs off and tries again (a reconnect).
+   */
+  streamWaitMs: number;
 }
 
 export interface Config {
@@ -114,6 +121,8 @@ export interface Config {
   /** How long one GraphQL query or mutation may take, upstream retries included. */
   requestDeadlineMs: number;
   tail: TailSettings;
+  /** Subscriptions one client may hold open, counted per credential and per remote address. */
+  maxSubscriptionsPerClient: number;
   /** Signs pagination cursors; without one, a random per-process secret is used. */
   cursorSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -170,7 +179,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffBaseMs: e.TAIL_BACKOFF_BASE_MS,
       backoffMaxMs: e.TAIL_BACKOFF_MAX_MS,
       maxBacklog: e.TAIL_MAX_BACKLOG,
+      streamWaitMs: e.TAIL_STREAM_WAIT_MS,
     },
+    maxSubscriptionsPerClient: e.MAX_SUBSCRIPTIONS_PER_CLIENT,
     cursorSecret: e.CURSOR_SECRET,
     logLevel: e.LOG_LEVEL,
     graphiql: e.GRAPHIQL,

@@ -1,9 +1,11 @@
+import { IncomingMessage } from 'node:http';
 import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from './config.js';
 import type { FalTailLine } from './live/fal-tail.js';
 import type { SharedTails } from './live/shared-tails.js';
+import type { StreamSlots } from './live/stream-slots.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { FalLogPageReader } from './paging/fal-logs.js';
@@ -31,6 +33,8 @@ export interface GatewayServices {
   tail: TailSettings;
   /** Live tails without `since`, one upstream stream per credential and filter. */
   sharedTails: SharedTails<FalTailLine | Error>;
+  /** fal live streams open at once, at most `UPSTREAM_MAX_STREAMS`. */
+  falStreams: StreamSlots;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;
@@ -38,6 +42,8 @@ export interface GatewayServices {
 
 export interface GatewayContext extends GatewayServices {
   credentials: Credentials;
+  /** The address the client connects from, as this process's socket sees it (a proxy's, behind one). */
+  remoteAddress: string | undefined;
   /** Aborted when the client goes away (or the gateway shuts down). */
   signal: AbortSignal;
   /** Lent to every upstream call a query makes: the client's signal, the deadline, the request id. */
@@ -60,9 +66,14 @@ export function credentialsFrom(headers: Headers): Credentials {
   return credentials;
 }
 
+/** The server context of a request over node:http carries its `IncomingMessage` as `req`. */
+function remoteAddressOf(initial: { req?: unknown }): string | undefined {
+  return initial.req instanceof IncomingMessage ? initial.req.socket.remoteAddress : undefined;
+}
+
 export function createContext(
   services: GatewayServices,
-  initial: YogaInitialContext,
+  initial: YogaInitialContext & { req?: unknown },
 ): GatewayContext {
   const requestId = requestIdOf(initial.request);
   const signal = initial.request.signal;
@@ -71,6 +82,7 @@ export function createContext(
     ...services,
     logger: services.logger.child({ requestId }),
     credentials: credentialsFrom(initial.request.headers),
+    remoteAddress: remoteAddressOf(initial),
     signal,
     call: { signal, requestId },
   };

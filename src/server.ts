@@ -17,6 +17,8 @@ import { falHistoryReader } from './paging/fal-log-readers.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { createSharedFalTails } from './schema/fal/live.js';
+import { StreamSlots } from './live/stream-slots.js';
+import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
 import { DifyClient } from './upstreams/dify/client.js';
@@ -66,6 +68,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     logger,
     tail: config.tail,
     sharedTails: createSharedFalTails(config.tail),
+    falStreams: new StreamSlots(config.upstream.maxStreams),
     metrics,
     shutdown: shutdown.signal,
   };
@@ -106,6 +109,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint),
+      useSubscriptionLimits(config.maxSubscriptionsPerClient),
       usePrometheus({
         registry: metrics.registry,
         endpoint: '/metrics',

@@ -7,7 +7,9 @@ import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
 import { jitteredBackoffMs } from '../upstreams/retry.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import type { Release } from './release.js';
 import { ReplayFilter } from './replay-filter.js';
+import type { StreamSlots } from './stream-slots.js';
 
 /** A delivered line, its timestamp in microseconds, and its event data exactly as sent. */
 export interface FalTailLine {
@@ -37,6 +39,8 @@ export interface FalTailRequest {
   signal: AbortSignal;
   /** The subscribing request's id, sent upstream with every reconnect. */
   requestId: string | undefined;
+  /** The gateway's upstream streams: the tail holds a slot while it has a stream open. */
+  streams: StreamSlots;
   settings: TailSettings;
   logger: Logger;
   /** Told when the tail starts and when it has ended, whatever ended it. */
@@ -52,6 +56,12 @@ const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
 
 const isRetryable = (error: unknown): error is UpstreamError =>
   error instanceof UpstreamError && RETRYABLE.has(error.details.code);
+
+const streamsExhausted = () =>
+  new UpstreamError(
+    "The gateway's upstream stream capacity is exhausted (UPSTREAM_MAX_STREAMS); retry later",
+    { code: 'RATE_LIMITED', source: 'fal' },
+  );
 
 function backoffMs(failures: number, error: unknown, settings: TailSettings): number {
   const jittered = jitteredBackoffMs(failures, {
@@ -69,6 +79,9 @@ function backoffMs(failures: number, error: unknown, settings: TailSettings): nu
  * before the newest delivered line, and the replayed lines are dropped, so the client sees
  * neither a gap nor a repeat. After `reconnectAttempts` failures in a row, or at once for an
  * error that retrying cannot fix (a refused key), the last value is the error and the tail ends.
+ * Each stream holds one of the gateway's stream slots: a tail that has never had a stream and
+ * gets no slot within `streamWaitMs` ends at once with RATE_LIMITED; a reconnect that gets none
+ * counts as a failed attempt and backs off like any other.
  * Closing the tail, or `signal` (the client going away, the gateway shutting down), aborts
  * the upstream request and completes the tail.
  */
@@ -86,6 +99,8 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
     let newest = request.after?.newest;
     let failures = 0;
     let progressed = true;
+    // A tail taking over from a shared one is already running for its client.
+    let hadStream = request.after !== undefined;
 
     try {
       while (!upstream.signal.aborted) {
@@ -99,7 +114,10 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
         progressed = false;
         let opened = false;
         let problem: unknown;
+        let slot: Release | undefined;
         try {
+          slot = await request.streams.take(settings.streamWaitMs, upstream.signal);
+          if (!slot) throw streamsExhausted();
           const events = request.client.logsStream(
             request.authorization,
             { ...request.filter, start: fromMicros(startMicros).iso, end: request.end?.iso },
@@ -109,6 +127,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
           for await (const event of events) {
             if (event.kind === 'open') {
               opened = true;
+              hadStream = true;
               continue;
             }
             if (event.kind === 'unreadable') {
@@ -137,6 +156,8 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
         } catch (error) {
           if (upstream.signal.aborted) return;
           problem = error;
+        } finally {
+          slot?.();
         }
 
         // A stream that went quiet is reopened at once: a quiet app is not a failing upstream.
@@ -149,7 +170,10 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
           continue;
         }
         failures += 1;
-        if (!isRetryable(problem) || failures > settings.reconnectAttempts) {
+        // A new tail at the cap is refused rather than held in silence until a stream frees up.
+        const refused = !slot && !hadStream;
+        if (refused) request.logger.warn('no upstream stream free for a new fal tail; refused');
+        if (refused || !isRetryable(problem) || failures > settings.reconnectAttempts) {
           await push(problem instanceof Error ? problem : new Error(String(problem)));
           return;
         }

@@ -1,4 +1,4 @@
-import { createClient, type Client } from 'graphql-sse';
+import { createClient, type Client, type ClientOptions } from 'graphql-sse';
 
 export interface Received<T> {
   values: T[];
@@ -14,8 +14,10 @@ export function sseClient(
   url: string,
   mode: 'distinct' | 'single',
   headers: Record<string, string>,
+  options: Pick<ClientOptions, 'fetchFn'> = {},
 ): Client<boolean> {
   return createClient({
+    ...options,
     url: mode === 'single' ? `${url}/graphql/stream` : `${url}/graphql`,
     singleConnection: mode === 'single',
     // The client writes its stream token into the object it is given: never share one.

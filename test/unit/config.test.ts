@@ -8,6 +8,8 @@ describe('loadConfig', () => {
     expect(config.falApiUrl).toBe('https://api.fal.ai/v1');
     expect(config.difyApiUrl).toBe('https://api.dify.ai/v1');
     expect(config.cursorSecret).toBeUndefined();
+    expect(config.maxSubscriptionsPerClient).toBe(100);
+    expect(config.tail.streamWaitMs).toBe(2_000);
   });
 
   it('drops a trailing slash from upstream URLs', () => {
@@ -25,6 +27,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['GRAPHIQL', 'maybe'],
     ['CURSOR_SECRET', 'short'],
+    ['MAX_SUBSCRIPTIONS_PER_CLIENT', '0'],
+    ['TAIL_STREAM_WAIT_MS', '-1'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

@@ -68,6 +68,7 @@ builder.subscriptionField('falLogs', (t) =>
           after,
           signal: tailSignal,
           requestId: context.call.requestId,
+          streams: context.falStreams,
           settings: context.tail,
           logger: context.logger,
           lifecycle,
