@@ -8,6 +8,22 @@ describe('loadConfig', () => {
     expect(config.falApiUrl).toBe('https://api.fal.ai/v1');
     expect(config.difyApiUrl).toBe('https://api.dify.ai/v1');
     expect(config.cursorSecret).toBeUndefined();
+    expect(config.falLogsApi).toBe('v1');
+    expect(config.falLegacyApiUrl).toBe('https://rest.alpha.fal.ai');
+    expect(config.falLegacyPollIntervalMs).toBe(1000);
+  });
+
+  it('reads the fal legacy logs settings', () => {
+    const config = loadConfig({
+      FAL_LOGS_API: 'legacy',
+      FAL_LEGACY_API_URL: 'http://127.0.0.1:9/',
+      FAL_LEGACY_POLL_INTERVAL_MS: '250',
+    });
+    expect(config).toMatchObject({
+      falLogsApi: 'legacy',
+      falLegacyApiUrl: 'http://127.0.0.1:9',
+      falLegacyPollIntervalMs: 250,
+    });
   });
 
   it('drops a trailing slash from upstream URLs', () => {
@@ -25,6 +41,11 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['GRAPHIQL', 'maybe'],
     ['CURSOR_SECRET', 'short'],
+    ['FAL_LOGS_API', 'v2'],
+    ['FAL_LOGS_API', 'LEGACY'],
+    ['FAL_LEGACY_API_URL', 'rest.alpha.fal.ai'],
+    ['FAL_LEGACY_POLL_INTERVAL_MS', '0'],
+    ['FAL_LEGACY_POLL_INTERVAL_MS', 'often'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
