@@ -151,8 +151,8 @@ describe('FalLegacyClient.logs', () => {
     const older = await client.logs(AUTHORIZATION, { ...window, until: boundary, limit: 10 });
     expect(messages(older)).toEqual(['before 3', 'before 2', 'before 1']);
 
-    // A window of one microsecond around the boundary reads the whole burst, in the first
-    // page's order, so the lines already handed out can be skipped.
+    // A window of one microsecond around the boundary reads the whole burst again (the
+    // emulator keeps one order among its lines), so the lines already handed out can be skipped.
     const atBoundary = await client.logs(AUTHORIZATION, {
       since: instant('2033-03-03T03:03:03.123455Z'),
       until: instant('2033-03-03T03:03:03.123457Z'),

@@ -7,10 +7,10 @@ import type { FieldError } from './fastapi.js';
 import { levelRank } from './levels.js';
 
 /** Not documented upstream; NOTES.md advises asking for at most this many. */
-export const LEGACY_MAX_LIMIT = 1000;
+const LEGACY_MAX_LIMIT = 1000;
 
 /** The minimum levels the legacy API documents. */
-export const LEGACY_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+const LEGACY_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 
 function invalid(ctx: z.RefinementCtx, msg: string, type: string): never {
   ctx.addIssue({ code: 'custom', message: msg, params: { type } });

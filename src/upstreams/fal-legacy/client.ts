@@ -24,7 +24,8 @@ export class FalLegacyClient {
    * Up to `limit` lines strictly between `since` and `until`, newest first. There is no cursor:
    * a page of `limit` lines may have more behind it, read by calling again with `until` at the
    * oldest timestamp read. Lines sharing that timestamp can straddle the two pages; a window
-   * from 1 µs before it to 1 µs after it reads all of them again, in the same order.
+   * from 1 µs before it to 1 µs after it reads all of them again (the upstream documents no
+   * order among them, so a walk recognises the ones it handed out by their content).
    */
   logs(
     authorization: string,
