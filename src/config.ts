@@ -30,7 +30,9 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   FAL_API_URL: httpUrl.default('https://api.fal.ai/v1'),
   DIFY_API_URL: httpUrl.default('https://api.dify.ai/v1'),
-  FAL_LEGACY_API_URL: httpUrl.optional(),
+  FAL_LOGS_API: z.enum(['v1', 'legacy']).default('v1'),
+  FAL_LEGACY_API_URL: httpUrl.default('https://rest.alpha.fal.ai'),
+  FAL_LEGACY_POLL_INTERVAL_MS: positiveMs.default(1_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs.default(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveMs.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: positiveMs.default(30_000),
@@ -103,12 +105,18 @@ export interface TailSettings {
   streamWaitMs: number;
 }
 
+/** Which fal API serves fal logs: the v1 platform API or the older `POST /logs/` API. */
+export type FalLogsApi = z.infer<typeof envSchema>['FAL_LOGS_API'];
+
 export interface Config {
   port: number;
   host: string;
   falApiUrl: string;
   difyApiUrl: string;
-  falLegacyApiUrl: string | undefined;
+  falLogsApi: FalLogsApi;
+  falLegacyApiUrl: string;
+  /** How often a live tail over the legacy API (which has no stream) asks for new lines. */
+  falLegacyPollIntervalMs: number;
   upstream: {
     connectTimeoutMs: number;
     headersTimeoutMs: number;
@@ -157,7 +165,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     falApiUrl: e.FAL_API_URL,
     difyApiUrl: e.DIFY_API_URL,
+    falLogsApi: e.FAL_LOGS_API,
     falLegacyApiUrl: e.FAL_LEGACY_API_URL,
+    falLegacyPollIntervalMs: e.FAL_LEGACY_POLL_INTERVAL_MS,
     upstream: {
       connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,

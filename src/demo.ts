@@ -5,12 +5,14 @@ import { createGateway } from './server.js';
 const emulator = await startEmulator({
   live: { falLinesPerSecond: 4, difyRunsPerMinute: 6 },
   falPort: Number(process.env.EMULATOR_FAL_PORT ?? 0),
+  falLegacyPort: Number(process.env.EMULATOR_FAL_LEGACY_PORT ?? 0),
   difyPort: Number(process.env.EMULATOR_DIFY_PORT ?? 0),
 });
 const config = loadConfig({
   ...process.env,
   HOST: process.env.HOST ?? '127.0.0.1',
   FAL_API_URL: emulator.falUrl,
+  FAL_LEGACY_API_URL: emulator.falLegacyUrl,
   DIFY_API_URL: emulator.difyUrl,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
@@ -26,6 +28,7 @@ console.log(`AI logs gateway demo
 
   GraphiQL      ${url}/graphql   (demo keys are pre-filled in the Headers tab)
   fal emulator  ${emulator.falUrl}   key: ${DEMO_KEYS.fal}
+  fal legacy    ${emulator.falLegacyUrl}   (POST /logs/, same key)
   Dify emulator ${emulator.difyUrl}   key: ${DEMO_KEYS.dify}
 
 Try it from a shell:

@@ -3,6 +3,7 @@ import { startDifyLive } from './dify/live.js';
 import { difySource } from './dify/server.js';
 import { DifyStore } from './dify/store.js';
 import { generateFal } from './fal/generate.js';
+import { falLegacySource } from './fal/legacy-server.js';
 import { startFalLive } from './fal/live.js';
 import type { FalLiveTenant } from './fal/live.js';
 import { falSource } from './fal/server.js';
@@ -51,7 +52,7 @@ export const DEMO_KEYS: { fal: string; falOther: string; dify: string; difyOther
   difyOther: 'app-other-workflow-key',
 };
 
-/** Starts local fal and Dify servers over deterministic generated data. */
+/** Starts local fal (v1 and legacy logs) and Dify servers over deterministic generated data. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.now ?? Date.now;
   const seed = options.seed ?? 42;
@@ -81,12 +82,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults,
     ),
     createSourceServer(difySource(dify, difyKeys), calls, faults),
+    createSourceServer(falLegacySource(fal, falKeys, now), calls, faults),
   ] as const;
   const close = () => Promise.all(servers.map(shutdown)).then(() => undefined);
   const host = options.host ?? '127.0.0.1';
-  const [falUrl, difyUrl] = await Promise.all([
+  const [falUrl, difyUrl, falLegacyUrl] = await Promise.all([
     listen(servers[0], host, options.falPort ?? 0),
     listen(servers[1], host, options.difyPort ?? 0),
+    listen(servers[2], host, options.falLegacyPort ?? 0, ''),
   ]).catch(async (error: unknown) => {
     await close();
     throw error;
@@ -102,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     falUrl,
+    falLegacyUrl,
     difyUrl,
     calls: (filter) => calls.list(filter),
     resetCalls: () => calls.reset(),

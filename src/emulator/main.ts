@@ -8,16 +8,18 @@ import type { Emulator, Route } from './index.js';
 const ROUTES: readonly Route[] = [
   'logs.history',
   'logs.stream',
+  'logs.legacy',
   'requests.byEndpoint',
   'workflows.logs',
   'workflows.run',
 ];
 
 /**
- * Environment: EMULATOR_FAL_PORT (4010), EMULATOR_DIFY_PORT (4020), EMULATOR_SEED,
- * EMULATOR_LIVE (`false` turns live data off), EMULATOR_SCALE, EMULATOR_ANCHOR (epoch ms the
- * generated history ends at) and EMULATOR_CONTROL (`1` serves the control routes below on
- * EMULATOR_CONTROL_PORT, for benchmarks that run the emulator in a process of its own).
+ * Environment: EMULATOR_FAL_PORT (4010), EMULATOR_FAL_LEGACY_PORT (4011, fal's legacy logs
+ * API), EMULATOR_DIFY_PORT (4020), EMULATOR_SEED, EMULATOR_LIVE (`false` turns live data off),
+ * EMULATOR_SCALE, EMULATOR_ANCHOR (epoch ms the generated history ends at) and EMULATOR_CONTROL
+ * (`1` serves the control routes below on EMULATOR_CONTROL_PORT, for benchmarks that run the
+ * emulator in a process of its own).
  */
 const env = process.env;
 const live = env.EMULATOR_LIVE !== 'false';
@@ -25,6 +27,7 @@ const live = env.EMULATOR_LIVE !== 'false';
 const emulator = await startEmulator({
   live: live ? {} : false,
   falPort: Number(env.EMULATOR_FAL_PORT ?? 4010),
+  falLegacyPort: Number(env.EMULATOR_FAL_LEGACY_PORT ?? 4011),
   difyPort: Number(env.EMULATOR_DIFY_PORT ?? 4020),
   ...(env.EMULATOR_SEED ? { seed: Number(env.EMULATOR_SEED) } : {}),
   ...(env.EMULATOR_SCALE ? { scale: Number(env.EMULATOR_SCALE) } : {}),
@@ -39,6 +42,7 @@ console.log(`fal and Dify emulators (live data ${live ? 'on' : 'off'})
 
   fal   ${emulator.falUrl}   Authorization: Key ${DEMO_KEYS.fal}
                                    other tenant: Key ${DEMO_KEYS.falOther}
+  fal legacy logs  ${emulator.falLegacyUrl}   (POST /logs/, same keys and lines as fal)
   Dify  ${emulator.difyUrl}   Authorization: Bearer ${DEMO_KEYS.dify}
                                    other tenant: Bearer ${DEMO_KEYS.difyOther}
 ${controlUrl ? `  control ${controlUrl.href}\n` : ''}

@@ -10,6 +10,8 @@ export interface EmulatorOptions {
   now?: () => number;
   host?: string;
   falPort?: number;
+  /** Port of fal's legacy logs API, served from the same data as falPort. */
+  falLegacyPort?: number;
   difyPort?: number;
   /** Accepted key -> tenant name. */
   falKeys?: Record<string, string>;
@@ -33,6 +35,7 @@ export interface RecordedCall {
   route:
     | 'logs.history'
     | 'logs.stream'
+    | 'logs.legacy'
     | 'requests.byEndpoint'
     | 'apps.list'
     | 'workflows.logs'
@@ -82,6 +85,8 @@ export interface CallFilter {
 export interface Emulator {
   /** 'http://127.0.0.1:PORT/v1' */
   falUrl: string;
+  /** 'http://127.0.0.1:PORT', fal's legacy logs API (`POST /logs/`) at the root, as at rest.alpha.fal.ai */
+  falLegacyUrl: string;
   difyUrl: string;
   calls(filter?: CallFilter): RecordedCall[];
   resetCalls(): void;

@@ -10,6 +10,22 @@ describe('loadConfig', () => {
     expect(config.cursorSecret).toBeUndefined();
     expect(config.maxSubscriptionsPerClient).toBe(100);
     expect(config.tail.streamWaitMs).toBe(2_000);
+    expect(config.falLogsApi).toBe('v1');
+    expect(config.falLegacyApiUrl).toBe('https://rest.alpha.fal.ai');
+    expect(config.falLegacyPollIntervalMs).toBe(1000);
+  });
+
+  it('reads the fal legacy logs settings', () => {
+    const config = loadConfig({
+      FAL_LOGS_API: 'legacy',
+      FAL_LEGACY_API_URL: 'http://127.0.0.1:9/',
+      FAL_LEGACY_POLL_INTERVAL_MS: '250',
+    });
+    expect(config).toMatchObject({
+      falLogsApi: 'legacy',
+      falLegacyApiUrl: 'http://127.0.0.1:9',
+      falLegacyPollIntervalMs: 250,
+    });
   });
 
   it('drops a trailing slash from upstream URLs', () => {
@@ -29,6 +45,11 @@ describe('loadConfig', () => {
     ['CURSOR_SECRET', 'short'],
     ['MAX_SUBSCRIPTIONS_PER_CLIENT', '0'],
     ['TAIL_STREAM_WAIT_MS', '-1'],
+    ['FAL_LOGS_API', 'v2'],
+    ['FAL_LOGS_API', 'LEGACY'],
+    ['FAL_LEGACY_API_URL', 'rest.alpha.fal.ai'],
+    ['FAL_LEGACY_POLL_INTERVAL_MS', '0'],
+    ['FAL_LEGACY_POLL_INTERVAL_MS', 'often'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

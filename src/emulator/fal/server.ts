@@ -2,6 +2,7 @@ import type { SourceSpec } from '../http/source-server.js';
 import { appsRoute } from './apps.js';
 import { falError } from './errors.js';
 import { historyRoute } from './history.js';
+import { keyAuthentication } from './keys.js';
 import { requestsRoute } from './requests.js';
 import type { FalStore } from './store.js';
 import { streamRoute } from './stream.js';
@@ -26,12 +27,10 @@ export function falSource({
   return {
     source: 'fal',
     error: falError,
-    authenticate(authorization) {
-      const match = /^Key (.+)$/.exec(authorization ?? '');
-      if (!match?.[1]) return { rejection: "Send the API key as 'Authorization: Key <key>'" };
-      const tenant = keys[match[1]];
-      return tenant === undefined ? { rejection: 'The API key is not valid' } : { tenant };
-    },
+    authenticate: keyAuthentication(keys, {
+      missing: "Send the API key as 'Authorization: Key <key>'",
+      unknown: 'The API key is not valid',
+    }),
     routes: [
       {
         route: 'logs.history',

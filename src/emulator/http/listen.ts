@@ -1,14 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Listens and resolves to the server's base URL with the `/v1` base path. */
-export function listen(server: Server, host: string, port: number): Promise<string> {
+/** Listens and resolves to the server's base URL, with a base path (default `/v1`). */
+export function listen(
+  server: Server,
+  host: string,
+  port: number,
+  basePath = '/v1',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const { port: bound } = server.address() as AddressInfo;
-      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${bound}/v1`);
+      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${bound}${basePath}`);
     });
   });
 }
