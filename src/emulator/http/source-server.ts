@@ -76,7 +76,11 @@ async function serve(
   if (fault?.latencyMs) await delay(fault.latencyMs, undefined, { ref: false });
   if (fault?.hang) return;
   if (fault?.status !== undefined) {
-    return sendError(ex, spec.error(fault.status, undefined, fault.retryAfterSeconds));
+    const message = fault.errorMessage?.replaceAll(
+      '{authorization}',
+      req.headers.authorization ?? '',
+    );
+    return sendError(ex, spec.error(fault.status, message, fault.retryAfterSeconds));
   }
   const auth = spec.authenticate(req.headers.authorization);
   if ('rejection' in auth) return sendError(ex, spec.error(401, auth.rejection));
