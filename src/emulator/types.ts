@@ -61,8 +61,9 @@ export interface Fault {
   /** Answer with this status and the upstream's error envelope. */
   status?: number;
   /**
-   * With status: the envelope's message, `{authorization}` replaced by the request's
-   * `Authorization` header, as a careless upstream might echo it.
+   * With status, the envelope's message; with errorEventAfter, the error event's text.
+   * `{authorization}` is replaced by the request's `Authorization` header, as a careless
+   * upstream might echo it.
    */
   errorMessage?: string;
   /** With status 429: Retry-After (fal also x-ratelimit-reset). */

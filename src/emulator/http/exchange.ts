@@ -24,6 +24,11 @@ export interface ErrorAnswer {
   headers: OutgoingHttpHeaders;
 }
 
+/** The fault's errorMessage, with the request's `Authorization` header in place of `{authorization}`. */
+export function faultMessage(ex: Exchange): string | undefined {
+  return ex.fault?.errorMessage?.replaceAll('{authorization}', ex.call.authorization ?? '');
+}
+
 export function writeHead(ex: Exchange, status: number, headers: OutgoingHttpHeaders): void {
   ex.call.status = status;
   ex.res.writeHead(status, headers);
