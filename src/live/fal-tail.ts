@@ -6,6 +6,7 @@ import { fromMicros, parseInstant, type Instant } from '../time.js';
 import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
 
 /** A delivered line, its timestamp in microseconds, and its event data exactly as sent. */
@@ -49,8 +50,14 @@ const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
   'UPSTREAM_UNAVAILABLE',
 ]);
 
+/**
+ * A failure a reconnect may cure. An event past UPSTREAM_MAX_EVENT_BYTES is not one: the resume
+ * would replay it, so the tail ends at once rather than read it again on every attempt.
+ */
 const isRetryable = (error: unknown): error is UpstreamError =>
-  error instanceof UpstreamError && RETRYABLE.has(error.details.code);
+  error instanceof UpstreamError &&
+  RETRYABLE.has(error.details.code) &&
+  error.details.limit === undefined;
 
 function backoffMs(failures: number, error: unknown, settings: TailSettings): number {
   const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** (failures - 1));
@@ -113,7 +120,8 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
               continue;
             }
             if (event.kind === 'error') {
-              throw new UpstreamError(`fal reported a stream error: ${event.message}`, {
+              const message = redactCredentials(event.message, request.authorization);
+              throw new UpstreamError(`fal reported a stream error: ${message}`, {
                 code: 'UPSTREAM_ERROR',
                 source: 'fal',
               });

@@ -8,6 +8,16 @@ describe('loadConfig', () => {
     expect(config.falApiUrl).toBe('https://api.fal.ai/v1');
     expect(config.difyApiUrl).toBe('https://api.dify.ai/v1');
     expect(config.cursorSecret).toBeUndefined();
+    expect(config.upstream.maxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(config.upstream.maxEventBytes).toBe(1024 * 1024);
+  });
+
+  it('reads the upstream read bounds', () => {
+    const config = loadConfig({
+      UPSTREAM_MAX_BODY_BYTES: '65536',
+      UPSTREAM_MAX_EVENT_BYTES: '4096',
+    });
+    expect(config.upstream).toMatchObject({ maxBodyBytes: 65_536, maxEventBytes: 4_096 });
   });
 
   it('drops a trailing slash from upstream URLs', () => {
@@ -22,6 +32,8 @@ describe('loadConfig', () => {
     ['FAL_API_URL', 'not a url'],
     ['DIFY_API_URL', 'ftp://example.com'],
     ['UPSTREAM_HEADERS_TIMEOUT_MS', '0'],
+    ['UPSTREAM_MAX_BODY_BYTES', '-1'],
+    ['UPSTREAM_MAX_EVENT_BYTES', '1mb'],
     ['LOG_LEVEL', 'loud'],
     ['GRAPHIQL', 'maybe'],
     ['CURSOR_SECRET', 'short'],
