@@ -41,6 +41,8 @@ const envSchema = z.object({
   UPSTREAM_RETRY_BASE_MS: positiveMs.default(200),
   UPSTREAM_RETRY_MAX_MS: positiveMs.default(2_000),
   UPSTREAM_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
+  UPSTREAM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(33_554_432),
+  UPSTREAM_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   REQUEST_DEADLINE_MS: positiveMs.default(30_000),
   UPSTREAM_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   FAL_STREAM_IDLE_TIMEOUT_MS: positiveMs.default(45_000),
@@ -124,6 +126,13 @@ export interface Config {
     maxConnections: number;
     /** Open live streams per upstream (each live tail holds one). */
     maxStreams: number;
+    /** Largest response body read from an upstream; a larger one fails the call. */
+    maxBodyBytes: number;
+    /**
+     * Largest server-sent event (or single line) buffered from an upstream stream, in decoded
+     * characters (one per byte for ASCII); a larger one fails the stream.
+     */
+    maxEventBytes: number;
     retry: RetryPolicy;
   };
   /** How long one GraphQL query or mutation may take, upstream retries included. */
@@ -174,6 +183,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
       maxConnections: e.UPSTREAM_MAX_CONNECTIONS,
       maxStreams: e.UPSTREAM_MAX_STREAMS,
+      maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
+      maxEventBytes: e.UPSTREAM_MAX_EVENT_BYTES,
       retry: {
         attempts: e.UPSTREAM_RETRY_ATTEMPTS,
         baseDelayMs: e.UPSTREAM_RETRY_BASE_MS,

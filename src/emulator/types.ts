@@ -63,6 +63,12 @@ export interface Fault {
   latencyMs?: number;
   /** Answer with this status and the upstream's error envelope. */
   status?: number;
+  /**
+   * With status, the envelope's message; with errorEventAfter, the error event's text.
+   * `{authorization}` is replaced by the request's `Authorization` header, as a careless
+   * upstream might echo it.
+   */
+  errorMessage?: string;
   /** With status 429: Retry-After (fal also x-ratelimit-reset). */
   retryAfterSeconds?: number;
   /** Accept and never answer. */
@@ -71,6 +77,12 @@ export interface Fault {
   malformedBody?: boolean;
   /** 200, part of the body, then the socket is destroyed. */
   resetMidBody?: boolean;
+  /** 200, then the body one byte every this many ms. */
+  trickleBodyMs?: number;
+  /** 200, then a body that never ends: a JSON string that grows forever (logs.stream: a data line). */
+  endlessBody?: boolean;
+  /** logs.stream: data lines forever, without the blank line that would end the event. */
+  endlessEvent?: boolean;
   /** logs.stream: end the response after this many data events. */
   dropAfterEvents?: number;
   /** logs.stream: send an `event: error` after this many data events, then end. */

@@ -8,6 +8,7 @@ import { jitteredBackoffMs } from '../upstreams/retry.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import type { Release } from './release.js';
+import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { StreamSlots } from './stream-slots.js';
 
@@ -54,8 +55,14 @@ const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
   'UPSTREAM_UNAVAILABLE',
 ]);
 
+/**
+ * A failure a reconnect may cure. An event past UPSTREAM_MAX_EVENT_BYTES is not one: the resume
+ * would replay it, so the tail ends at once rather than read it again on every attempt.
+ */
 const isRetryable = (error: unknown): error is UpstreamError =>
-  error instanceof UpstreamError && RETRYABLE.has(error.details.code);
+  error instanceof UpstreamError &&
+  RETRYABLE.has(error.details.code) &&
+  error.details.limit === undefined;
 
 const streamsExhausted = () =>
   new UpstreamError(
@@ -135,7 +142,8 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
               continue;
             }
             if (event.kind === 'error') {
-              throw new UpstreamError(`fal reported a stream error: ${event.message}`, {
+              const message = redactCredentials(event.message, request.authorization);
+              throw new UpstreamError(`fal reported a stream error: ${message}`, {
                 code: 'UPSTREAM_ERROR',
                 source: 'fal',
               });

@@ -17,6 +17,11 @@ export interface UpstreamErrorDetails {
   upstreamRequestId?: string | undefined;
   /** Seconds the upstream asked us to wait before trying again. */
   retryAfter?: number | undefined;
+  /**
+   * The setting whose bound on what is read from the upstream the answer exceeded (e.g.
+   * `UPSTREAM_MAX_BODY_BYTES`); the same call would exceed it again.
+   */
+  limit?: string | undefined;
 }
 
 /** A failed upstream call, already classified; the schema layer turns it into a GraphQL error. */

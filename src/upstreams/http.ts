@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { Config, RetryPolicy } from '../config.js';
+import { AttemptSignal } from './attempt-signal.js';
 import { codeForStatus, UpstreamError } from './errors.js';
 import { jitteredBackoffMs } from './retry.js';
 import type { UpstreamErrorCode, UpstreamSource } from './errors.js';
+import { redactCredentials } from './redact.js';
+import { isOversizeEvent, serverSentEvents } from './sse.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
@@ -84,8 +88,8 @@ const UNAVAILABLE_CODES = new Set([
 
 /**
  * One keep-alive undici pool per upstream. Every call forwards the caller's credential, is
- * retried while that is safe and useful, parses the body with zod and turns each failure into
- * a classified UpstreamError.
+ * retried while that is safe and useful, reads a bounded body, parses it with zod and turns each
+ * failure into a classified UpstreamError whose message carries no credential.
  */
 export class UpstreamHttp {
   private readonly pool: Pool;
@@ -93,6 +97,8 @@ export class UpstreamHttp {
   private readonly streamPool: Pool;
   private readonly basePath: string;
   private readonly retry: RetryPolicy;
+  private readonly maxBodyBytes: number;
+  private readonly maxEventBytes: number;
 
   constructor(
     readonly source: UpstreamSource,
@@ -104,6 +110,8 @@ export class UpstreamHttp {
     const url = new URL(baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.retry = settings.retry;
+    this.maxBodyBytes = settings.maxBodyBytes;
+    this.maxEventBytes = settings.maxEventBytes;
     this.pool = new Pool(url.origin, {
       connections: settings.maxConnections,
       connect: { timeout: settings.connectTimeoutMs },
@@ -156,31 +164,50 @@ export class UpstreamHttp {
   }
 
   /**
-   * Opens a long-lived response (server-sent events) and returns its body once the upstream
-   * has answered 2xx. `idleTimeoutMs` bounds the silence between two chunks. Not retried here:
-   * the caller knows where to resume.
+   * Opens a long-lived response (server-sent events) and returns its events once the upstream
+   * has answered 2xx. `idleTimeoutMs` bounds the silence between two chunks, `maxEventBytes`
+   * the size of one event. Not retried here: the caller knows where to resume.
    */
-  async openStream(
+  async openEventStream(
     request: UpstreamRequest,
     idleTimeoutMs: number,
-  ): Promise<AsyncIterable<Uint8Array>> {
-    const response = await this.send(request, this.streamPool, 'text/event-stream', idleTimeoutMs);
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw this.statusError(response, await this.readBody(response));
+  ): Promise<AsyncIterable<EventSourceMessage>> {
+    const guard = this.startAttempt(request);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.send(
+        request,
+        guard.signal,
+        this.streamPool,
+        'text/event-stream',
+        idleTimeoutMs,
+      );
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        throw this.statusError(response, await this.readBody(response), request.authorization);
+      }
+    } catch (error) {
+      guard.dispose();
+      throw guard.expired ? this.deadlineError() : error;
     }
-    const { source, observer } = this;
-    const readFailure = (cause: unknown) => this.transportError(cause, response);
-    async function* chunks(): AsyncGenerator<Uint8Array> {
+    const { source, observer, maxEventBytes } = this;
+    const readFailure = (cause: unknown) =>
+      guard.expired
+        ? this.deadlineError()
+        : isOversizeEvent(cause)
+          ? this.limitError('a stream event', 'UPSTREAM_MAX_EVENT_BYTES', maxEventBytes, response)
+          : this.transportError(cause, response);
+    async function* events(): AsyncGenerator<EventSourceMessage> {
       observer.streamOpened(source, request.route);
       try {
-        for await (const chunk of response.body) yield chunk as Uint8Array;
+        yield* serverSentEvents(response.body, maxEventBytes);
       } catch (cause) {
         throw readFailure(cause);
       } finally {
+        guard.dispose();
         observer.streamClosed(source, request.route);
       }
     }
-    return chunks();
+    return events();
   }
 
   async close(): Promise<void> {
@@ -191,10 +218,9 @@ export class UpstreamHttp {
     request: UpstreamRequest,
     schema: Schema,
   ): Promise<z.output<Schema>> {
-    const response = await this.send(request);
-    const text = await this.readBody(response);
+    const { response, text } = await this.exchange(request);
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw this.statusError(response, text);
+      throw this.statusError(response, text, request.authorization);
     }
     let payload: unknown;
     try {
@@ -229,7 +255,7 @@ export class UpstreamHttp {
       code === 'UPSTREAM_UNAVAILABLE' ||
       upstreamStatus === 500 ||
       upstreamStatus === 504;
-    if (!retryable) return undefined;
+    if (!retryable || error.details.limit !== undefined) return undefined;
     const retryAfterMs = (retryAfter ?? 0) * 1000;
     if (retryAfterMs > this.retry.maxRetryAfterMs) return undefined;
     const delayMs = Math.max(
@@ -240,8 +266,32 @@ export class UpstreamHttp {
     return delayMs;
   }
 
+  /** One request and its whole body, cut off at the deadline. */
+  private async exchange(
+    request: UpstreamRequest,
+  ): Promise<{ response: Dispatcher.ResponseData; text: string }> {
+    const guard = this.startAttempt(request);
+    try {
+      const response = await this.send(request, guard.signal);
+      return { response, text: await this.readBody(response) };
+    } catch (error) {
+      throw guard.expired ? this.deadlineError() : error;
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  /** The signal of one attempt, or UPSTREAM_TIMEOUT at once when the deadline has passed. */
+  private startAttempt(request: UpstreamRequest): AttemptSignal {
+    if (request.deadline !== undefined && request.deadline <= Date.now()) {
+      throw this.deadlineError();
+    }
+    return new AttemptSignal(request.signal, request.deadline);
+  }
+
   private async send(
     request: UpstreamRequest,
+    signal: AbortSignal,
     pool = this.pool,
     accept = 'application/json',
     bodyTimeout?: number,
@@ -256,13 +306,6 @@ export class UpstreamHttp {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.body);
     }
-    const remainingMs = request.deadline === undefined ? undefined : request.deadline - Date.now();
-    if (remainingMs !== undefined && remainingMs <= 0) throw this.deadlineError();
-    const deadlineSignal = remainingMs === undefined ? undefined : AbortSignal.timeout(remainingMs);
-    const signal =
-      request.signal && deadlineSignal
-        ? AbortSignal.any([request.signal, deadlineSignal])
-        : (request.signal ?? deadlineSignal);
     try {
       return await pool.request({
         method: request.method,
@@ -273,20 +316,38 @@ export class UpstreamHttp {
         ...(bodyTimeout !== undefined && { bodyTimeout }),
       });
     } catch (cause) {
-      if (deadlineSignal?.aborted && !request.signal?.aborted) throw this.deadlineError();
       throw this.transportError(cause);
     }
   }
 
+  /**
+   * The whole body as text. Past `maxBodyBytes` (or at the first chunk, when `content-length`
+   * says it will be) reading stops, the connection is dropped, and the call fails.
+   */
   private async readBody(response: Dispatcher.ResponseData): Promise<string> {
+    const tooLarge = () =>
+      this.limitError('a response body', 'UPSTREAM_MAX_BODY_BYTES', this.maxBodyBytes, response);
+    const declared = Number(headerValue(response.headers, 'content-length')) || 0;
+    const chunks: Buffer[] = [];
+    let size = 0;
     try {
-      return await response.body.text();
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        // Leaving the loop destroys the body, which drops the connection.
+        if (Math.max(size, declared) > this.maxBodyBytes) throw tooLarge();
+        chunks.push(chunk);
+      }
     } catch (cause) {
-      throw this.transportError(cause, response);
+      throw cause instanceof UpstreamError ? cause : this.transportError(cause, response);
     }
+    return Buffer.concat(chunks, size).toString('utf8');
   }
 
-  private statusError(response: Dispatcher.ResponseData, text: string): UpstreamError {
+  private statusError(
+    response: Dispatcher.ResponseData,
+    text: string,
+    authorization: string,
+  ): UpstreamError {
     let envelope: ErrorEnvelope = {};
     try {
       envelope = this.readErrorEnvelope(JSON.parse(text));
@@ -294,7 +355,10 @@ export class UpstreamHttp {
       // A non-JSON error body (a proxy's HTML page, say) still maps by status.
     }
     const status = response.statusCode;
-    const message = envelope.message?.trim() || `answered HTTP ${status}`;
+    const upstreamMessage = envelope.message?.trim();
+    const message = upstreamMessage
+      ? redactCredentials(upstreamMessage, authorization)
+      : `answered HTTP ${status}`;
     const error = this.error(codeForStatus(status), message, response);
     if (envelope.requestId) error.details.upstreamRequestId = envelope.requestId;
     if (status === 429 || status === 503) error.details.retryAfter = retryAfterSeconds(response);
@@ -304,7 +368,6 @@ export class UpstreamHttp {
   private transportError(cause: unknown, response?: Dispatcher.ResponseData): Error {
     const code = (cause as { code?: unknown } | null)?.code;
     const name = (cause as Error | null)?.name;
-    if (name === 'TimeoutError') return this.deadlineError();
     if (name === 'AbortError' || code === 'UND_ERR_ABORTED') return cause as Error;
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
       return this.error('UPSTREAM_TIMEOUT', 'did not answer in time', response, cause);
@@ -317,6 +380,22 @@ export class UpstreamHttp {
 
   private deadlineError(): UpstreamError {
     return this.error('UPSTREAM_TIMEOUT', "did not answer within the request's deadline");
+  }
+
+  /** A bound on what is read from the upstream was hit: retrying would read the same again. */
+  private limitError(
+    what: string,
+    setting: string,
+    limit: number,
+    response: Dispatcher.ResponseData,
+  ): UpstreamError {
+    const error = this.error(
+      'UPSTREAM_ERROR',
+      `sent ${what} larger than ${setting} (${limit} bytes)`,
+      response,
+    );
+    error.details.limit = setting;
+    return error;
   }
 
   private error(

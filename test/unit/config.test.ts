@@ -13,6 +13,8 @@ describe('loadConfig', () => {
     expect(config.falLogsApi).toBe('v1');
     expect(config.falLegacyApiUrl).toBe('https://rest.alpha.fal.ai');
     expect(config.falLegacyPollIntervalMs).toBe(1000);
+    expect(config.upstream.maxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(config.upstream.maxEventBytes).toBe(1024 * 1024);
   });
 
   it('reads the fal legacy logs settings', () => {
@@ -28,6 +30,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the upstream read bounds', () => {
+    const config = loadConfig({
+      UPSTREAM_MAX_BODY_BYTES: '65536',
+      UPSTREAM_MAX_EVENT_BYTES: '4096',
+    });
+    expect(config.upstream).toMatchObject({ maxBodyBytes: 65_536, maxEventBytes: 4_096 });
+  });
+
   it('drops a trailing slash from upstream URLs', () => {
     expect(loadConfig({ FAL_API_URL: 'http://127.0.0.1:9/v1/' }).falApiUrl).toBe(
       'http://127.0.0.1:9/v1',
@@ -40,6 +50,8 @@ describe('loadConfig', () => {
     ['FAL_API_URL', 'not a url'],
     ['DIFY_API_URL', 'ftp://example.com'],
     ['UPSTREAM_HEADERS_TIMEOUT_MS', '0'],
+    ['UPSTREAM_MAX_BODY_BYTES', '-1'],
+    ['UPSTREAM_MAX_EVENT_BYTES', '1mb'],
     ['LOG_LEVEL', 'loud'],
     ['GRAPHIQL', 'maybe'],
     ['CURSOR_SECRET', 'short'],

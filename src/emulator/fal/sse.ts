@@ -13,10 +13,12 @@ export class SseWriter {
   #events = 0;
   readonly #res: ServerResponse;
   readonly #fault: Fault | undefined;
+  readonly #errorEventText: string;
 
-  constructor(res: ServerResponse, fault: Fault | undefined) {
+  constructor(res: ServerResponse, fault: Fault | undefined, errorEventText?: string) {
     this.#res = res;
     this.#fault = fault;
+    this.#errorEventText = errorEventText ?? 'log reader failed, reconnect to resume';
   }
 
   get open(): boolean {
@@ -32,7 +34,7 @@ export class SseWriter {
       this.#res.write(this.#events % (2 * NOISE_EVERY) === 0 ? 'data: ping\n\n' : 'data:\n\n');
     }
     if (this.#events === this.#fault?.errorEventAfter) {
-      this.#res.end('event: error\ndata: log reader failed, reconnect to resume\n\n');
+      this.#res.end(`event: error\ndata: ${this.#errorEventText}\n\n`);
     } else if (this.#events === this.#fault?.dropAfterEvents) {
       this.#res.end();
     }

@@ -1,5 +1,6 @@
-import { writeHead, writeThenReset } from '../http/exchange.js';
+import { faultMessage, writeHead, writeThenReset } from '../http/exchange.js';
 import type { Exchange } from '../http/exchange.js';
+import { writeForever } from '../http/hostile-bodies.js';
 import { DAY } from '../time.js';
 import { sendValidationError } from './errors.js';
 import { lineMatcher, present } from './filter.js';
@@ -55,7 +56,9 @@ export function streamRoute({ store, now, streams, keepAliveMs }: StreamRouteOpt
       connection: 'keep-alive',
     });
     if (ex.fault?.resetMidBody) return writeThenReset(ex, 'data: {"timestamp":"');
-    const sse = new SseWriter(res, ex.fault);
+    if (ex.fault?.endlessBody) return void writeForever(res, 'data: {"message":"', 'x');
+    if (ex.fault?.endlessEvent) return void writeForever(res, '', 'data: x\n');
+    const sse = new SseWriter(res, ex.fault, faultMessage(ex));
     const replayEnd = Math.min(end, defaultEnd(now() * 1000));
     replay(sse, store.entries(tenant), { start, end: replayEnd }, (entry) =>
       matches(entry) ? present(entry, filter.traceback) : undefined,

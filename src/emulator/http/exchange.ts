@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Fault, RecordedCall } from '../types.js';
+import { trickle, writeForever } from './hostile-bodies.js';
 
 /** One recorded call on its way through a source server. */
 export interface Exchange {
@@ -23,6 +24,11 @@ export interface ErrorAnswer {
   headers: OutgoingHttpHeaders;
 }
 
+/** The fault's errorMessage, with the request's `Authorization` header in place of `{authorization}`. */
+export function faultMessage(ex: Exchange): string | undefined {
+  return ex.fault?.errorMessage?.replaceAll('{authorization}', ex.call.authorization ?? '');
+}
+
 export function writeHead(ex: Exchange, status: number, headers: OutgoingHttpHeaders): void {
   ex.call.status = status;
   ex.res.writeHead(status, headers);
@@ -42,12 +48,20 @@ export function sendError(ex: Exchange, answer: ErrorAnswer): void {
   sendJson(ex, answer.status, answer.body, answer.headers);
 }
 
-/** Sends a successful answer, shaped by the malformedBody and resetMidBody faults. */
+/**
+ * Sends a successful answer, shaped by the malformedBody, endlessBody, trickleBodyMs and
+ * resetMidBody faults.
+ */
 export function sendOk(ex: Exchange, body: unknown): void {
-  if (ex.fault?.malformedBody) return sendJson(ex, 200, ex.malformed);
-  if (!ex.fault?.resetMidBody) return sendJson(ex, 200, body);
-  const text = JSON.stringify(body);
+  const { fault } = ex;
+  if (fault?.malformedBody) return sendJson(ex, 200, ex.malformed);
+  if (!fault?.endlessBody && !fault?.trickleBodyMs && !fault?.resetMidBody) {
+    return sendJson(ex, 200, body);
+  }
   writeHead(ex, 200, { 'content-type': 'application/json' });
+  if (fault.endlessBody) return void writeForever(ex.res, '{"items":["', 'x');
+  const text = JSON.stringify(body);
+  if (fault.trickleBodyMs) return void trickle(ex.res, text, fault.trickleBodyMs);
   writeThenReset(ex, text.slice(0, Math.max(1, Math.floor(text.length / 2))));
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Route, Source } from '../types.js';
 import type { CallLog } from './calls.js';
-import { sendError } from './exchange.js';
+import { faultMessage, sendError } from './exchange.js';
 import type { ErrorAnswer, Exchange } from './exchange.js';
 import type { FaultBook } from './faults.js';
 import { parseJsonBody, queryRecord, readBody } from './request.js';
@@ -76,7 +76,7 @@ async function serve(
   if (fault?.latencyMs) await delay(fault.latencyMs, undefined, { ref: false });
   if (fault?.hang) return;
   if (fault?.status !== undefined) {
-    return sendError(ex, spec.error(fault.status, undefined, fault.retryAfterSeconds));
+    return sendError(ex, spec.error(fault.status, faultMessage(ex), fault.retryAfterSeconds));
   }
   const auth = spec.authenticate(req.headers.authorization);
   if ('rejection' in auth) return sendError(ex, spec.error(401, auth.rejection));

@@ -1,6 +1,5 @@
 import type { Config } from '../../config.js';
 import { UpstreamHttp, type CallOptions, type UpstreamObserver } from '../http.js';
-import { serverSentEvents } from '../sse.js';
 import {
   falAppListSchema,
   falErrorEnvelopeSchema,
@@ -109,7 +108,7 @@ export class FalClient {
     idleTimeoutMs: number,
     call: CallOptions = {},
   ): AsyncGenerator<FalStreamEvent> {
-    const body = await this.http.openStream(
+    const events = await this.http.openEventStream(
       {
         method: 'POST',
         route: 'logs.stream',
@@ -122,7 +121,7 @@ export class FalClient {
       idleTimeoutMs,
     );
     yield { kind: 'open' };
-    for await (const event of serverSentEvents(body)) {
+    for await (const event of events) {
       if (event.event === 'error') {
         yield { kind: 'error', message: event.data };
         continue;
