@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
@@ -50,6 +50,20 @@ export const REDACTED_PATHS = [
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+/**
+ * Node bounds only the receiving of a request (headers, then body): a response streamed for
+ * minutes, as a live tail is, is not cut. Node checks the timeouts every
+ * `connectionsCheckingInterval` (30 s by default), which would let a slow client overstay a
+ * short timeout by that much.
+ */
+function serverTimeouts({ requestTimeoutMs, headersTimeoutMs }: HttpServerTimeouts): ServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+  };
 }
 
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
@@ -117,7 +131,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     ],
   });
 
-  const server: Server = createServer(yoga.requestListener);
+  const server: Server = createServer(serverTimeouts(config.http), yoga.requestListener);
 
   return {
     yoga,
