@@ -12,6 +12,7 @@ import { bothObservers, GatewayMetrics, upstreamCallLog } from './plugins/observ
 import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
+import { useRequestParamChecks } from './plugins/request-params.js';
 import { CursorCodec } from './paging/cursor.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
@@ -107,9 +108,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     landingPage: false,
     cors: corsPolicy(config.corsOrigins),
     maxRequestBodySize: config.maxBodyBytes,
+    // The schema takes no uploads.
+    multipart: false,
     plugins: [
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
+      useRequestParamChecks(),
       ...useRequestSafety({
         maxBodyBytes: config.maxBodyBytes,
         introspection: config.introspection,

@@ -7,10 +7,11 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import type { OperationResult } from 'graphql-sse';
+import type { OperationResult, Response as HandlerResponse } from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { withContractCodes } from './error-contract.js';
+import { operationNameError } from './request-params.js';
 
 /** Proxies such as nginx buffer responses unless told not to, which would hold back live lines. */
 function useUnbufferedEventStreams(): Plugin {
@@ -40,6 +41,24 @@ interface Enveloped {
 const refused = (errors: readonly GraphQLError[]): ExecutionResult =>
   withContractCodes({ data: null, errors });
 
+const badRequest = (error: GraphQLError): HandlerResponse => [
+  JSON.stringify({
+    errors: [{ message: error.message, extensions: { code: error.extensions.code } }],
+  }),
+  {
+    status: 400,
+    statusText: 'Bad Request',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  },
+];
+
+/** What the client gets when the handler fails: no message, stack or path of ours. */
+const internalError = (fetchAPI: { Response: typeof Response }) =>
+  fetchAPI.Response.json(
+    { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+    { status: 500 },
+  );
+
 const asHandlerResult = (result: Awaited<OperationResult>): Awaited<OperationResult> =>
   isAsyncIterable(result) || 'data' in result ? result : refused(result.errors ?? []);
 
@@ -53,9 +72,11 @@ function useSingleConnectionStreams(endpoint: string): Plugin {
   let handle: ((request: Request) => Promise<Response>) | undefined;
   return {
     onYogaInit({ yoga }) {
-      handle = createHandler(
+      const handleRaw = createHandler(
         {
           onSubscribe(req, params) {
+            const malformed = operationNameError(params);
+            if (malformed) return badRequest(malformed);
             const enveloped = yoga.getEnveloped({
               ...serverContexts.get(req.raw),
               request: req.raw,
@@ -89,6 +110,12 @@ function useSingleConnectionStreams(endpoint: string): Plugin {
         },
         yoga.fetchAPI,
       );
+      // Whatever escapes graphql-sse would otherwise reach the client with its stack trace.
+      handle = (request) =>
+        handleRaw(request).catch((error: unknown) => {
+          yoga.logger.error(error);
+          return internalError(yoga.fetchAPI);
+        });
     },
     onRequest(payload) {
       const { request, serverContext } = payload;
