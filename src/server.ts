@@ -1,12 +1,12 @@
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
+import { OperationLabels, useGraphQLMetrics } from './plugins/graphql-metrics.js';
 import { useQueryLimits } from './plugins/limits.js';
 import { bothObservers, GatewayMetrics, upstreamCallLog } from './plugins/observability.js';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
@@ -124,13 +124,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint),
-      usePrometheus({
-        registry: metrics.registry,
-        endpoint: '/metrics',
-        // The schema deprecates nothing, and counting deprecated fields walks every document on
-        // every request.
-        metrics: { graphql_envelop_deprecated_field: false },
-      }),
+      useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
       useCompiledQueries(),
     ],
   });
