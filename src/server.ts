@@ -123,7 +123,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useRequestDeadline(config.requestDeadlineMs),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
-      ...useEventStreams(streamEndpoint),
+      ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),
       useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
       useCompiledQueries(),
     ],
