@@ -61,7 +61,7 @@ const badRequest = (error: GraphQLError): HandlerResponse => [
 ];
 
 /** What the client gets when the handler fails: no message, stack or path of ours. */
-const internalError = (fetchAPI: { Response: typeof Response }) =>
+const internalError = (fetchAPI: FetchAPI) =>
   fetchAPI.Response.json(
     { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
     { status: 500 },
