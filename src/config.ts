@@ -64,7 +64,22 @@ const envSchema = z.object({
   MAX_QUERY_ALIASES: count.default(15),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(1).default(1_000),
   MAX_QUERY_DIRECTIVES: count.default(50),
+  HTTP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: positiveMs.default(10_000),
+  STREAM_RESERVATION_TTL_MS: positiveMs.default(15_000),
+  MAX_STREAM_RESERVATIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
+  MAX_STREAM_RESERVATIONS: z.coerce.number().int().min(1).default(10_000),
+  METRICS_MAX_OPERATION_NAMES: count.default(100),
 });
+
+/** Node refuses a server whose headers may take longer than the whole request. */
+const settingsSchema = envSchema.refine(
+  (env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS,
+  {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+  },
+);
 
 export interface QueryLimits {
   /** Deepest nesting of fields (fragments do not count as a level). */
@@ -75,6 +90,26 @@ export interface QueryLimits {
   /** Lexical tokens in the query text. */
   maxTokens: number;
   maxDirectives: number;
+}
+
+/** How long the HTTP server waits for what a client sends; a live event stream's response is not bounded. */
+export interface HttpServerTimeouts {
+  /** Time to receive a whole request, headers and body (408 past it). */
+  requestTimeoutMs: number;
+  /** Time to receive a request's headers. */
+  headersTimeoutMs: number;
+}
+
+/**
+ * Bounds on graphql-sse single-connection reservations: a `PUT` reserves a stream token, which
+ * its event stream must claim within `ttlMs`.
+ */
+export interface StreamReservationLimits {
+  ttlMs: number;
+  /** Unclaimed reservations one remote address may hold. */
+  maxPerClient: number;
+  /** Unclaimed reservations in all. */
+  maxTotal: number;
 }
 
 export interface RetryPolicy {
@@ -151,6 +186,10 @@ export interface Config {
   /** Largest request body accepted; a bigger one gets 413. */
   maxBodyBytes: number;
   queryLimits: QueryLimits;
+  http: HttpServerTimeouts;
+  streamReservations: StreamReservationLimits;
+  /** Distinct operation names shown in metric labels; any other name reads `_other`. */
+  metricsMaxOperationNames: number;
 }
 
 export class ConfigError extends Error {
@@ -160,7 +199,7 @@ export class ConfigError extends Error {
 /** Reads the gateway's settings from the environment; a bad value throws a ConfigError naming it. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = settingsSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
@@ -216,5 +255,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTokens: e.MAX_QUERY_TOKENS,
       maxDirectives: e.MAX_QUERY_DIRECTIVES,
     },
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    },
+    streamReservations: {
+      ttlMs: e.STREAM_RESERVATION_TTL_MS,
+      maxPerClient: e.MAX_STREAM_RESERVATIONS_PER_CLIENT,
+      maxTotal: e.MAX_STREAM_RESERVATIONS,
+    },
+    metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
   };
 }

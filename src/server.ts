@@ -1,17 +1,18 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
+import { OperationLabels, useGraphQLMetrics } from './plugins/graphql-metrics.js';
 import { useQueryLimits } from './plugins/limits.js';
 import { bothObservers, GatewayMetrics, upstreamCallLog } from './plugins/observability.js';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
+import { useRequestParamChecks } from './plugins/request-params.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
@@ -55,6 +56,20 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 }
 
+/**
+ * Node bounds only the receiving of a request (headers, then body): a response streamed for
+ * minutes, as a live tail is, is not cut. Node checks the timeouts every
+ * `connectionsCheckingInterval` (30 s by default), which would let a slow client overstay a
+ * short timeout by that much.
+ */
+function serverTimeouts({ requestTimeoutMs, headersTimeoutMs }: HttpServerTimeouts): ServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+  };
+}
+
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config);
   const metrics = new GatewayMetrics();
@@ -96,9 +111,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     landingPage: false,
     cors: corsPolicy(config.corsOrigins),
     maxRequestBodySize: config.maxBodyBytes,
+    // The schema takes no uploads.
+    multipart: false,
     plugins: [
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
+      useRequestParamChecks(),
       ...useRequestSafety({
         maxBodyBytes: config.maxBodyBytes,
         introspection: config.introspection,
@@ -108,20 +126,14 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useRequestDeadline(config.requestDeadlineMs),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
-      ...useEventStreams(streamEndpoint),
+      ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),
       useSubscriptionLimits(config.maxSubscriptionsPerClient),
-      usePrometheus({
-        registry: metrics.registry,
-        endpoint: '/metrics',
-        // The schema deprecates nothing, and counting deprecated fields walks every document on
-        // every request.
-        metrics: { graphql_envelop_deprecated_field: false },
-      }),
+      useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
       useCompiledQueries(),
     ],
   });
 
-  const server: Server = createServer(yoga.requestListener);
+  const server: Server = createServer(serverTimeouts(config.http), yoga.requestListener);
 
   return {
     yoga,

@@ -7,10 +7,19 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import type { OperationResult } from 'graphql-sse';
+import type { IncomingMessage } from 'node:http';
+import {
+  TOKEN_HEADER_KEY,
+  TOKEN_QUERY_KEY,
+  type OperationResult,
+  type Response as HandlerResponse,
+} from 'graphql-sse';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type FetchAPI, type Plugin } from 'graphql-yoga';
+import type { StreamReservationLimits } from '../config.js';
 import { withContractCodes } from './error-contract.js';
+import { operationNameError } from './request-params.js';
+import { StreamReservations } from './stream-reservations.js';
 
 /** Proxies such as nginx buffer responses unless told not to, which would hold back live lines. */
 function useUnbufferedEventStreams(): Plugin {
@@ -40,6 +49,60 @@ interface Enveloped {
 const refused = (errors: readonly GraphQLError[]): ExecutionResult =>
   withContractCodes({ data: null, errors });
 
+const badRequest = (error: GraphQLError): HandlerResponse => [
+  JSON.stringify({
+    errors: [{ message: error.message, extensions: { code: error.extensions.code } }],
+  }),
+  {
+    status: 400,
+    statusText: 'Bad Request',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  },
+];
+
+/** What the client gets when the handler fails: no message, stack or path of ours. */
+const internalError = (fetchAPI: FetchAPI) =>
+  fetchAPI.Response.json(
+    { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+    { status: 500 },
+  );
+
+function tooManyReservations(fetchAPI: FetchAPI, limits: StreamReservationLimits): Response {
+  const message =
+    `Too many stream reservations outstanding (at most ${limits.maxPerClient} per client, ` +
+    `${limits.maxTotal} in all): open the event streams already reserved, or retry later`;
+  return fetchAPI.Response.json(
+    { errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] },
+    { status: 429, headers: { 'retry-after': String(Math.ceil(limits.ttlMs / 1000)) } },
+  );
+}
+
+function noReservation(fetchAPI: FetchAPI, limits: StreamReservationLimits): Response {
+  const message =
+    `No reservation for this stream token: it expired (after ${limits.ttlMs / 1000} s unused), ` +
+    'was used already, or never existed. Reserve a stream with PUT';
+  return fetchAPI.Response.json(
+    { errors: [{ message, extensions: { code: 'NOT_FOUND' } }] },
+    { status: 404 },
+  );
+}
+
+/** A stream token as graphql-sse reads it: the header, else the URL's `token`. */
+const streamTokenOf = (request: Request): string | undefined =>
+  request.headers.get(TOKEN_HEADER_KEY) ||
+  new URL(request.url).searchParams.get(TOKEN_QUERY_KEY) ||
+  undefined;
+
+/** graphql-sse's test for a request that opens an event stream. */
+const opensEventStream = (request: Request) =>
+  (request.headers.get('accept') || '*/*') === 'text/event-stream';
+
+/** The client, for per-client bounds: the remote address of the connection (Node's server). */
+function clientOf(serverContext: Record<string, unknown>): string {
+  const { req } = serverContext as { req?: IncomingMessage };
+  return req?.socket.remoteAddress ?? 'unknown';
+}
+
 const asHandlerResult = (result: Awaited<OperationResult>): Awaited<OperationResult> =>
   isAsyncIterable(result) || 'data' in result ? result : refused(result.errors ?? []);
 
@@ -48,14 +111,24 @@ const asHandlerResult = (result: Awaited<OperationResult>): Awaited<OperationRes
  * limits, errors). Unlike Yoga's own glue, an operation that does not parse or validate comes
  * back to the client as a result with its errors, not as a failed request.
  */
-function useSingleConnectionStreams(endpoint: string): Plugin {
+function useSingleConnectionStreams(
+  endpoint: string,
+  limits: StreamReservationLimits,
+  reservationsCounted: (outstanding: number) => void,
+): Plugin {
   const serverContexts = new WeakMap<Request, Record<string, unknown>>();
-  let handle: ((request: Request) => Promise<Response>) | undefined;
+  /** The token the gateway issued to a PUT: a client never picks its own. */
+  const issuedTokens = new WeakMap<Request, string>();
+  let answer: ((request: Request, client: string) => Promise<Response>) | undefined;
   return {
     onYogaInit({ yoga }) {
-      handle = createHandler(
+      const { fetchAPI } = yoga;
+      const handleRaw = createHandler(
         {
+          authenticate: (req) => issuedTokens.get(req.raw) ?? streamTokenOf(req.raw),
           onSubscribe(req, params) {
+            const malformed = operationNameError(params);
+            if (malformed) return badRequest(malformed);
             const enveloped = yoga.getEnveloped({
               ...serverContexts.get(req.raw),
               request: req.raw,
@@ -87,14 +160,48 @@ function useSingleConnectionStreams(endpoint: string): Plugin {
             });
           },
         },
-        yoga.fetchAPI,
+        fetchAPI,
       );
+      // Whatever escapes graphql-sse would otherwise reach the client with its stack trace.
+      const handle = (request: Request) =>
+        handleRaw(request).catch((error: unknown) => {
+          yoga.logger.error(error);
+          return internalError(fetchAPI);
+        });
+      // graphql-sse drops a reserved stream, and stops the operations sent to it, only when its
+      // event stream closes: an expired reservation's is opened and closed at once.
+      const release = (token: string) =>
+        void handle(
+          new fetchAPI.Request(`http://localhost${endpoint}`, {
+            headers: { accept: 'text/event-stream', [TOKEN_HEADER_KEY]: token },
+          }),
+        ).then((response) => response.body?.cancel());
+      const reservations = new StreamReservations(limits, release, reservationsCounted);
+
+      answer = async (request, client) => {
+        if (request.method === 'PUT') {
+          const token = reservations.reserve(client);
+          if (!token) return tooManyReservations(fetchAPI, limits);
+          issuedTokens.set(request, token);
+          const response = await handle(request);
+          // Refused by graphql-sse (a PUT that does not accept text): nothing was reserved.
+          if (response.status !== 201) reservations.claim(token);
+          return response;
+        }
+        const token = streamTokenOf(request);
+        if (token && opensEventStream(request) && !reservations.claim(token)) {
+          return noReservation(fetchAPI, limits);
+        }
+        return handle(request);
+      };
     },
     onRequest(payload) {
-      const { request, serverContext } = payload;
-      if (!handle || new URL(request.url).pathname !== endpoint) return;
+      const { request, serverContext, url } = payload;
+      if (!answer || url.pathname !== endpoint) return;
       serverContexts.set(request, serverContext);
-      return handle(request).then((response) => payload.endResponse(response));
+      return answer(request, clientOf(serverContext)).then((response) =>
+        payload.endResponse(response),
+      );
     },
   };
 }
@@ -103,6 +210,13 @@ function useSingleConnectionStreams(endpoint: string): Plugin {
  * Subscriptions over server-sent events: graphql-sse's distinct-connections mode on the
  * GraphQL endpoint (graphql-yoga's own) and its single-connection mode on `streamEndpoint`.
  */
-export function useEventStreams(streamEndpoint: string): Plugin[] {
-  return [useSingleConnectionStreams(streamEndpoint), useUnbufferedEventStreams()];
+export function useEventStreams(
+  streamEndpoint: string,
+  reservationLimits: StreamReservationLimits,
+  reservationsCounted: (outstanding: number) => void,
+): Plugin[] {
+  return [
+    useSingleConnectionStreams(streamEndpoint, reservationLimits, reservationsCounted),
+    useUnbufferedEventStreams(),
+  ];
 }

@@ -36,6 +36,11 @@ export class GatewayMetrics {
     help: 'GraphQL subscriptions open now',
     registers: [this.registry],
   });
+  private readonly reservations = new Gauge({
+    name: 'gateway_stream_reservations',
+    help: 'graphql-sse stream reservations (PUT on the stream endpoint) not yet claimed by their event stream',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -55,6 +60,8 @@ export class GatewayMetrics {
     started: () => this.subscriptions.inc(),
     ended: () => this.subscriptions.dec(),
   };
+
+  readonly streamReservations = (outstanding: number) => this.reservations.set(outstanding);
 }
 
 function labelsOf(report: UpstreamCallReport, withStatus: boolean) {

@@ -62,8 +62,27 @@ describe('loadConfig', () => {
     ['FAL_LEGACY_API_URL', 'rest.alpha.fal.ai'],
     ['FAL_LEGACY_POLL_INTERVAL_MS', '0'],
     ['FAL_LEGACY_POLL_INTERVAL_MS', 'often'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '0'],
+    ['STREAM_RESERVATION_TTL_MS', 'soon'],
+    ['MAX_STREAM_RESERVATIONS_PER_CLIENT', '0'],
+    ['MAX_STREAM_RESERVATIONS', '-1'],
+    ['METRICS_MAX_OPERATION_NAMES', 'many'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('bounds what the HTTP server waits for, and keeps the headers within the request', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 });
+    expect(config.streamReservations).toEqual({
+      ttlMs: 15_000,
+      maxPerClient: 100,
+      maxTotal: 10_000,
+    });
+    expect(config.metricsMaxOperationNames).toBe(100);
+    expect(() =>
+      loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/);
   });
 });

@@ -1,0 +1,162 @@
+import {
+  createCounter,
+  createHistogram,
+  createSummary,
+  usePrometheus,
+} from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import type { Registry } from 'prom-client';
+
+/** The label of an operation whose name is not shown. */
+export const OTHER_OPERATION = '_other';
+const ANONYMOUS_OPERATION = 'Anonymous';
+/** A GraphQL name short enough to be a label value. */
+const SHOWABLE_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * The operation label of every GraphQL metric. Clients choose operation names, so a name is
+ * shown only when it is a short GraphQL name and one of the first `maxNames` this process has
+ * shown; any other reads `_other`. The label values clients can create are thus bounded in size
+ * and number. This is the one place a label is derived from an operation.
+ */
+export class OperationLabels {
+  private readonly shown = new Set<string>();
+
+  constructor(private readonly maxNames: number) {}
+
+  of(name: unknown): string {
+    if (name === undefined || name === null || name === '') return ANONYMOUS_OPERATION;
+    if (typeof name !== 'string' || !SHOWABLE_NAME.test(name)) return OTHER_OPERATION;
+    if (!this.shown.has(name)) {
+      if (this.shown.size >= this.maxNames) return OTHER_OPERATION;
+      this.shown.add(name);
+    }
+    return name;
+  }
+}
+
+interface OperationParams {
+  operationName?: unknown;
+  operationType?: string;
+  errorPhase?: string;
+}
+
+const OPERATION_LABELS = ['operationName', 'operationType'] as const;
+type OperationLabel = (typeof OPERATION_LABELS)[number];
+
+/**
+ * graphql-yoga's Prometheus metrics, with the same names, help and phases, and labels that carry
+ * no client text: the operation name through `OperationLabels`, and neither the request URL
+ * (`graphql_yoga_http_duration`) nor an error's response path (`graphql_envelop_error_result`),
+ * which holds the client's aliases.
+ */
+export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): Plugin {
+  const operation = (params: OperationParams): Record<OperationLabel, string> => ({
+    operationName: labels.of(params.operationName),
+    operationType: params.operationType ?? 'unknown',
+  });
+  const histogram = <Phase extends string>(
+    name: string,
+    help: string,
+    phases: [Phase, ...Phase[]],
+  ) =>
+    createHistogram<Phase, OperationLabel, OperationParams>({
+      registry,
+      histogram: { name, help, labelNames: OPERATION_LABELS },
+      fillLabelsFn: operation,
+      phases,
+    });
+  const operationPhases: ['execute', 'subscribe'] = ['execute', 'subscribe'];
+
+  return usePrometheus({
+    registry,
+    endpoint: '/metrics',
+    metrics: {
+      graphql_envelop_phase_parse: histogram(
+        'graphql_envelop_phase_parse',
+        'Time spent on running GraphQL "parse" function',
+        ['parse'],
+      ),
+      graphql_envelop_phase_validate: histogram(
+        'graphql_envelop_phase_validate',
+        'Time spent on running GraphQL "validate" function',
+        ['validate'],
+      ),
+      graphql_envelop_phase_context: histogram(
+        'graphql_envelop_phase_context',
+        'Time spent on building the GraphQL context',
+        ['context'],
+      ),
+      graphql_envelop_phase_execute: histogram(
+        'graphql_envelop_phase_execute',
+        'Time spent on running the GraphQL "execute" function',
+        ['execute'],
+      ),
+      graphql_envelop_phase_subscribe: histogram(
+        'graphql_envelop_phase_subscribe',
+        'Time spent on running the GraphQL "subscribe" function',
+        ['subscribe'],
+      ),
+      graphql_envelop_request_duration: histogram(
+        'graphql_envelop_request_duration',
+        'Time spent on running the GraphQL operation from parse to execute',
+        operationPhases,
+      ),
+      graphql_envelop_request_time_summary: createSummary({
+        registry,
+        summary: {
+          name: 'graphql_envelop_request_time_summary',
+          help: 'Summary to measure the time to complete GraphQL operations',
+          labelNames: OPERATION_LABELS,
+        },
+        fillLabelsFn: operation,
+        phases: operationPhases,
+      }),
+      graphql_envelop_request: createCounter({
+        registry,
+        counter: {
+          name: 'graphql_envelop_request',
+          help: 'Counts the amount of GraphQL requests executed through Envelop',
+          labelNames: OPERATION_LABELS,
+        },
+        fillLabelsFn: operation,
+        phases: operationPhases,
+      }),
+      graphql_envelop_error_result: createCounter({
+        registry,
+        counter: {
+          name: 'graphql_envelop_error_result',
+          help: 'Counts the amount of errors reported from all phases',
+          labelNames: [...OPERATION_LABELS, 'phase'],
+        },
+        fillLabelsFn: (params: OperationParams) => ({
+          ...operation(params),
+          phase: params.errorPhase ?? 'unknown',
+        }),
+        phases: ['parse', 'validate', 'context', 'execute', 'subscribe'],
+      }),
+      // The schema deprecates nothing, and counting deprecated fields walks every document on
+      // every request.
+      graphql_envelop_deprecated_field: false,
+      graphql_yoga_http_duration: createHistogram({
+        registry,
+        histogram: {
+          name: 'graphql_yoga_http_duration',
+          help: 'Time spent on HTTP connection',
+          labelNames: [...OPERATION_LABELS, 'method', 'statusCode'],
+        },
+        fillLabelsFn: (params: OperationParams, { request, response }: HttpExchange) => ({
+          ...operation(params),
+          method: request.method,
+          statusCode: response.status,
+        }),
+        phases: ['request'],
+      }),
+    },
+  });
+}
+
+interface HttpExchange {
+  request: Request;
+  response: Response;
+}
