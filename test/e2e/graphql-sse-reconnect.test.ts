@@ -1,10 +1,11 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { once } from 'node:events';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-sse';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import {
+  killGatewayProcesses,
+  startGatewayProcess,
+  stopGatewayProcess,
+} from '../support/gateway-process.js';
 import { appendLiveLines } from '../support/live-lines.js';
 import { sseClient, subscribe, until } from '../support/sse-client.js';
 import { FAL_AUTH, startStack } from '../support/stack.js';
@@ -12,57 +13,12 @@ import { FAL_AUTH, startStack } from '../support/stack.js';
 const TAIL = 'subscription { falLogs { message } }';
 const pickMessage = (data: Record<string, unknown>) =>
   (data.falLogs as { message: string }).message;
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-type GatewayProcess = ChildProcessByStdio<null, Readable, null>;
-
-/** The gateway's own entry point in a process of its own, so that it can be killed. */
-async function startGatewayProcess(
-  emulator: Emulator,
-  port: number,
-): Promise<{ url: string; process: GatewayProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      FAL_API_URL: emulator.falUrl,
-      DIFY_API_URL: emulator.difyUrl,
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  running.add(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let printed = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      printed += chunk.toString();
-      const listening = /gateway listening on (\S+)\/graphql/.exec(printed);
-      if (listening) resolve(listening[1]!);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the gateway exited (${code}) before listening`)),
-    );
-  });
-  return { url, process: child };
-}
-
-async function stop(child: GatewayProcess, signal: NodeJS.Signals) {
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
-  running.delete(child);
-}
-
-const running = new Set<GatewayProcess>();
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator({ seed: 7, scale: 0.25 });
 });
-afterEach(async () => {
-  await Promise.all([...running].map((child) => stop(child, 'SIGKILL')));
-});
+afterEach(killGatewayProcesses);
 afterAll(() => emulator.close());
 
 describe.each(['distinct', 'single'] as const)(
@@ -84,7 +40,7 @@ describe.each(['distinct', 'single'] as const)(
         const before = await appendLiveLines(emulator, 3, `${mode} before restart`);
         await tail.waitFor(3);
 
-        await stop(first.process, 'SIGKILL');
+        await stopGatewayProcess(first.process, 'SIGKILL');
         await until(
           () => emulator.openStreams() === 0,
           5_000,

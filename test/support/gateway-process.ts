@@ -1,0 +1,53 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Emulator } from '../../src/emulator/index.js';
+
+export type GatewayProcess = ChildProcessByStdio<null, Readable, null>;
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const running = new Set<GatewayProcess>();
+
+/** The gateway's own entry point in a process of its own, so that it can be killed. */
+export async function startGatewayProcess(
+  emulator: Emulator,
+  port: number,
+): Promise<{ url: string; process: GatewayProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FAL_API_URL: emulator.falUrl,
+      DIFY_API_URL: emulator.difyUrl,
+      LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  running.add(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      const listening = /gateway listening on (\S+)\/graphql/.exec(printed);
+      if (listening) resolve(listening[1]!);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the gateway exited (${code}) before listening`)),
+    );
+  });
+  return { url, process: child };
+}
+
+export async function stopGatewayProcess(child: GatewayProcess, signal: NodeJS.Signals) {
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
+  running.delete(child);
+}
+
+/** Kills whatever gateway a test left running (for an `afterEach`). */
+export const killGatewayProcesses = () =>
+  Promise.all([...running].map((child) => stopGatewayProcess(child, 'SIGKILL')));
