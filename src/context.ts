@@ -2,7 +2,7 @@ import { IncomingMessage } from 'node:http';
 import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { TailSettings } from './config.js';
+import type { FalLogsApi, TailSettings } from './config.js';
 import type { FalTailLine } from './live/fal-tail.js';
 import type { SharedTails } from './live/shared-tails.js';
 import type { StreamSlots } from './live/stream-slots.js';
@@ -13,6 +13,7 @@ import { requestIdOf } from './plugins/request-id.js';
 import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
+import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import type { UpstreamSource } from './upstreams/errors.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
@@ -21,12 +22,16 @@ export type Credentials = Partial<Record<UpstreamSource, string>>;
 export interface Upstreams {
   fal: FalClient;
   dify: DifyClient;
+  /** fal's legacy logs API, when it serves fal logs (`FAL_LOGS_API=legacy`). */
+  falLegacy: FalLegacyClient | undefined;
 }
 
 /** Long-lived parts shared by every request. */
 export interface GatewayServices {
   upstreams: Upstreams;
-  /** The fal log backend chosen at start (`FAL_LOGS_API`), read with one credential. */
+  /** Which fal logs API serves fal logs (`FAL_LOGS_API`). */
+  falLogsApi: FalLogsApi;
+  /** The fal log backend chosen at start, read with one credential. */
   falLogReader(authorization: string, call: CallOptions): FalLogPageReader;
   cursors: CursorCodec;
   logger: Logger;

@@ -15,6 +15,8 @@ import { useRequestId } from './plugins/request-id.js';
 import { useRequestParamChecks } from './plugins/request-params.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
+import { falLegacyReader } from './paging/fal-legacy-reader.js';
+import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { createSharedFalTails } from './schema/fal/live.js';
@@ -76,9 +78,20 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   const observer = bothObservers(metrics.upstream, upstreamCallLog(logger));
   const shutdown = new AbortController();
   const fal = new FalClient(config.falApiUrl, config.upstream, observer);
+  const falLegacy =
+    config.falLogsApi === 'legacy'
+      ? new FalLegacyClient(config.falLegacyApiUrl, config.upstream, observer)
+      : undefined;
   const services: GatewayServices = {
-    upstreams: { fal, dify: new DifyClient(config.difyApiUrl, config.upstream, observer) },
-    falLogReader: (authorization, call) => falHistoryReader(fal, authorization, call),
+    upstreams: {
+      fal,
+      dify: new DifyClient(config.difyApiUrl, config.upstream, observer),
+      falLegacy,
+    },
+    falLogsApi: config.falLogsApi,
+    falLogReader: falLegacy
+      ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
+      : (authorization, call) => falHistoryReader(fal, authorization, call),
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
@@ -159,8 +172,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       );
       if (server.listening) await closed;
       clearTimeout(deadline);
-      const { fal, dify } = services.upstreams;
-      await Promise.all([fal.close(), dify.close()]);
+      const { fal, dify, falLegacy } = services.upstreams;
+      await Promise.all([fal.close(), dify.close(), falLegacy?.close()]);
     },
   };
 }

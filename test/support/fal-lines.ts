@@ -15,14 +15,32 @@ export interface GatewayLine {
 
 export const LINE_FIELDS = 'timestamp level message app revision labels { key value }';
 
-/** One string per line that tells lines apart as precisely as the data allows. */
+/**
+ * The labels both fal logs APIs give a line alike: the legacy API names the app and revision
+ * and formats `logged_at` its own way, and adds labels of its own.
+ */
+const SHARED_LABELS: ReadonlySet<string> = new Set([
+  'fal_request_id',
+  'fal_endpoint',
+  'fal_job_id',
+  'fal_worker_id',
+  'fal_node_id',
+  'fal_env',
+  'source',
+  'traceback',
+]);
+
+const sharedLabels = (labels: Iterable<[string, string]>) =>
+  JSON.stringify([...labels].filter(([key]) => SHARED_LABELS.has(key)).sort());
+
+/** One string per line that tells lines apart as precisely as both backends allow. */
 export const fingerprintOfWire = (line: WireLine) =>
   [
     parseInstant(line.timestamp)?.iso ?? line.timestamp,
     line.app,
     line.revision,
     line.message,
-    JSON.stringify(Object.entries(line.labels ?? {})),
+    sharedLabels(Object.entries(line.labels ?? {})),
   ].join('|');
 
 export const fingerprintOfGateway = (line: GatewayLine) =>
@@ -31,7 +49,7 @@ export const fingerprintOfGateway = (line: GatewayLine) =>
     line.app,
     line.revision,
     line.message,
-    JSON.stringify(line.labels.map(({ key, value }) => [key, value])),
+    sharedLabels(line.labels.map(({ key, value }) => [key, value])),
   ].join('|');
 
 export const micros = (line: WireLine) => parseInstant(line.timestamp)!.micros;

@@ -5,7 +5,9 @@ import {
   startEmulator,
   type Emulator,
   type EmulatorOptions,
+  type RecordedCall,
 } from '../../src/emulator/index.js';
+import { parseInstant } from '../../src/time.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
 
 export interface GraphQLResponse<Data = Record<string, unknown>> {
@@ -30,6 +32,36 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** A fal logs backend the gateway can serve fal logs from, and its emulated route. */
+export interface FalBackend {
+  api: 'v1' | 'legacy';
+  /** The emulator's route for one read of log history. */
+  historyRoute: 'logs.history' | 'logs.legacy';
+  /** The window `[start, end)` one read of history asked for, in epoch microseconds. */
+  windowOf(call: RecordedCall): { start: number; end: number };
+}
+
+const instantParam = (call: RecordedCall, name: string) =>
+  parseInstant(call.query[name]?.[0] ?? '')?.micros ?? Number.NaN;
+
+/** Both fal logs backends: the suites of fal log features run over each. */
+export const FAL_BACKENDS: readonly FalBackend[] = [
+  {
+    api: 'v1',
+    historyRoute: 'logs.history',
+    windowOf: (call) => ({ start: instantParam(call, 'start'), end: instantParam(call, 'end') }),
+  },
+  {
+    api: 'legacy',
+    historyRoute: 'logs.legacy',
+    // Both of the legacy API's bounds are exclusive.
+    windowOf: (call) => ({
+      start: instantParam(call, 'since') + 1,
+      end: instantParam(call, 'until'),
+    }),
+  },
+];
+
 export const FAL_AUTH = { authorization: `Key ${DEMO_KEYS.fal}` };
 export const DIFY_AUTH = { authorization: `Bearer ${DEMO_KEYS.dify}` };
 
@@ -39,12 +71,16 @@ export async function startStack(
     emulator?: EmulatorOptions;
     env?: Record<string, string>;
     gateway?: GatewayOptions;
+    /** The fal logs backend (`FAL_LOGS_API`), pointed at the emulator's. */
+    falLogsApi?: FalBackend['api'];
   } = {},
 ): Promise<Stack> {
   const emulator = await startEmulator({ seed: 7, scale: 0.25, ...options.emulator });
   const config = loadConfig({
     FAL_API_URL: emulator.falUrl,
     DIFY_API_URL: emulator.difyUrl,
+    FAL_LEGACY_API_URL: emulator.falLegacyUrl,
+    FAL_LOGS_API: options.falLogsApi ?? 'v1',
     LOG_LEVEL: 'silent',
     ...options.env,
   });

@@ -8,6 +8,7 @@ import { builder } from '../builder.js';
 import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, requireCredential } from '../errors.js';
+import { legacyRefusal } from './legacy-refusals.js';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'STDOUT', 'STDERR'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -247,6 +248,10 @@ builder.queryField('falLogs', (t) =>
         until: args.filter?.until?.iso,
       });
       const cursor = args.after ? readFalLogsCursor(context, args.after, digest) : undefined;
+      if (context.falLogsApi === 'legacy') {
+        const refusal = legacyRefusal(args.filter);
+        if (refusal) throw refusal;
+      }
       const authorization = requireCredential(context, 'fal');
 
       const window = cursor?.window ?? windowFrom(args.filter, DEFAULT_WINDOW_HOURS, Date.now());

@@ -1,0 +1,27 @@
+import type { GraphQLError } from 'graphql';
+import { badUserInput } from '../errors.js';
+import type { FalLogFilter } from './logs.js';
+
+/**
+ * What fal's legacy logs API cannot answer honestly, refused before any upstream call: it has no
+ * run-source filter, and it takes one condition per label key (a repeated key is its 400).
+ */
+export function legacyRefusal(filter: FalLogFilter | null | undefined): GraphQLError | undefined {
+  if (filter?.runSource) {
+    return badUserInput(
+      'filter.runSource',
+      'the fal logs backend of this gateway (FAL_LOGS_API=legacy) cannot filter by run source',
+    );
+  }
+  const keys = new Set<string>();
+  for (const { key } of filter?.labels ?? []) {
+    if (keys.has(key)) {
+      return badUserInput(
+        'filter.labels',
+        `the fal logs backend of this gateway (FAL_LOGS_API=legacy) takes one condition per label key; "${key}" has several`,
+      );
+    }
+    keys.add(key);
+  }
+  return undefined;
+}
