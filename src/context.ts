@@ -3,8 +3,8 @@ import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from './config.js';
-import type { FalTailLine } from './live/fal-tail.js';
-import type { SharedTails } from './live/shared-tails.js';
+import type { FalTailEvent } from './live/fal-tail.js';
+import type { TailHub } from './live/hub.js';
 import type { StreamSlots } from './live/stream-slots.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
@@ -31,8 +31,8 @@ export interface GatewayServices {
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;
-  /** Live tails without `since`, one upstream stream per credential and filter. */
-  sharedTails: SharedTails<FalTailLine | Error>;
+  /** Live fal tails without `since`, one upstream source per credential and filter. */
+  falTails: TailHub<FalTailEvent>;
   /** fal live streams open at once, at most `UPSTREAM_MAX_STREAMS`. */
   falStreams: StreamSlots;
   metrics: GatewayMetrics;

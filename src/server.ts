@@ -17,7 +17,8 @@ import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
-import { createSharedFalTails } from './schema/fal/live.js';
+import type { FalTailEvent } from './live/fal-tail.js';
+import { memoryTailHub, tailFailure } from './live/hub.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { schema } from './schema/index.js';
@@ -82,7 +83,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
-    sharedTails: createSharedFalTails(config.tail),
+    falTails: memoryTailHub<FalTailEvent>({
+      maxBacklog: config.tail.maxBacklog,
+      failure: tailFailure,
+    }),
     falStreams: new StreamSlots(config.upstream.maxStreams),
     metrics,
     shutdown: shutdown.signal,

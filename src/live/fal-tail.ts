@@ -7,6 +7,7 @@ import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
 import { jitteredBackoffMs } from '../upstreams/retry.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import { tailFailure, type TailFailure } from './hub.js';
 import type { Release } from './release.js';
 import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
@@ -14,6 +15,7 @@ import type { StreamSlots } from './stream-slots.js';
 
 /** A delivered line, its timestamp in microseconds, and its event data exactly as sent. */
 export interface FalTailLine {
+  kind: 'line';
   line: FalLogLine;
   micros: number;
   data: string;
@@ -27,6 +29,9 @@ export interface FalTailPosition {
   newest: number;
   replays: ReplayFilter;
 }
+
+/** What a fal tail hands out: lines, and at most one failure, last. */
+export type FalTailEvent = FalTailLine | TailFailure;
 
 export interface FalTailRequest {
   client: FalClient;
@@ -85,14 +90,14 @@ function backoffMs(failures: number, error: unknown, settings: TailSettings): nu
  * A dropped stream (reset, end, idle timeout, an `error` event) is reopened from a little
  * before the newest delivered line, and the replayed lines are dropped, so the client sees
  * neither a gap nor a repeat. After `reconnectAttempts` failures in a row, or at once for an
- * error that retrying cannot fix (a refused key), the last value is the error and the tail ends.
+ * error that retrying cannot fix (a refused key), the last value is the failure and the tail ends.
  * Each stream holds one of the gateway's stream slots: a tail that has never had a stream and
  * gets no slot within `streamWaitMs` ends at once with RATE_LIMITED; a reconnect that gets none
  * counts as a failed attempt and backs off like any other.
  * Closing the tail, or `signal` (the client going away, the gateway shutting down), aborts
  * the upstream request and completes the tail.
  */
-export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Error> {
+export function tailFalLogs(request: FalTailRequest): Repeater<FalTailEvent> {
   return new Repeater(async (push, stop) => {
     request.lifecycle.started();
     const upstream = new AbortController();
@@ -154,7 +159,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
             replays.delivered(event.data, micros, newest - overlapMicros);
             failures = 0;
             progressed = true;
-            await push({ line: event.line, micros, data: event.data });
+            await push({ kind: 'line', line: event.line, micros, data: event.data });
           }
           if (request.end && Date.now() * 1000 >= request.end.micros) return;
           problem = new UpstreamError('fal ended the log stream', {
@@ -182,7 +187,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
         const refused = !slot && !hadStream;
         if (refused) request.logger.warn('no upstream stream free for a new fal tail; refused');
         if (refused || !isRetryable(problem) || failures > settings.reconnectAttempts) {
-          await push(problem instanceof Error ? problem : new Error(String(problem)));
+          await push(tailFailure(problem));
           return;
         }
         request.logger.info(

@@ -1,27 +1,24 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import type { TailSettings } from '../../config.js';
 import type { GatewayContext } from '../../context.js';
-import { tailFalLogs, type FalTailLine, type FalTailPosition } from '../../live/fal-tail.js';
+import { tailFalLogs, type FalTailEvent, type FalTailPosition } from '../../live/fal-tail.js';
+import type { TailFailure } from '../../live/hub.js';
 import { ReplayFilter } from '../../live/replay-filter.js';
-import { SharedTails } from '../../live/shared-tails.js';
 import { argumentsDigest } from '../../paging/cursor.js';
+import { UpstreamError } from '../../upstreams/errors.js';
 import { fromMillis, type Instant } from '../../time.js';
 import { builder } from '../builder.js';
 import { requireCredential } from '../errors.js';
 import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './logs.js';
 
-type FalTailEvent = FalTailLine | Error;
-
 type Lifecycle = GatewayContext['metrics']['subscription'];
 
 const UNCOUNTED: Lifecycle = { started: () => undefined, ended: () => undefined };
 
-/** The gateway's one hub of shared live tails. */
-export function createSharedFalTails(settings: TailSettings): SharedTails<FalTailEvent> {
-  return new SharedTails<FalTailEvent>({
-    maxBacklog: settings.maxBacklog,
-    failure: (error) => (error instanceof Error ? error : new Error(String(error))),
-  });
+/** An upstream failure keeps its contract code; anything else is masked as internal. */
+function errorOf(failure: TailFailure): Error {
+  return failure.details
+    ? new UpstreamError(failure.message, failure.details)
+    : new Error(failure.message);
 }
 
 /**
@@ -33,7 +30,7 @@ function handedOver(start: Instant, overlapMicros: number) {
   let position: FalTailPosition | undefined;
   return {
     take(event: FalTailEvent): boolean {
-      if (event instanceof Error) return true;
+      if (event.kind === 'failed') return true;
       if (event.micros < start.micros) return false;
       position ??= { newest: event.micros, replays: new ReplayFilter() };
       position.newest = Math.max(position.newest, event.micros);
@@ -76,8 +73,7 @@ builder.subscriptionField('falLogs', (t) =>
       // A replay from `since` is this subscriber's own.
       if (args.filter?.since) return tail(signal, context.metrics.subscription);
       const handed = handedOver(start, context.tail.resumeOverlapMs * 1000);
-      return context.sharedTails.join({
-        key: argumentsDigest({ authorization, filter, end: end?.iso }),
+      return context.falTails.subscribe(argumentsDigest({ authorization, filter, end: end?.iso }), {
         open: (sourceSignal) => tail(sourceSignal, UNCOUNTED),
         take: (event) => handed.take(event),
         goOnAlone: (ownSignal) => tail(ownSignal, UNCOUNTED, handed.position),
@@ -86,7 +82,7 @@ builder.subscriptionField('falLogs', (t) =>
       });
     },
     resolve: (event: FalTailEvent, _args, context: GatewayContext) => {
-      if (event instanceof Error) throw event;
+      if (event.kind === 'failed') throw errorOf(event);
       // Each event is its own unit of work: a long tail must not accumulate loaded requests.
       clearAllDataLoaders(context);
       return event.line;
