@@ -2,10 +2,9 @@ import { IncomingMessage } from 'node:http';
 import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { TailSettings } from './config.js';
-import type { FalTailEvent } from './live/fal-tail.js';
+import type { FalLogsApi, TailSettings } from './config.js';
+import type { FalLiveSource, FalTailEvent } from './live/fal-tail.js';
 import type { TailHub } from './live/hub.js';
-import type { StreamSlots } from './live/stream-slots.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { FalLogPageReader } from './paging/fal-logs.js';
@@ -31,10 +30,12 @@ export interface GatewayServices {
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;
+  /** Which fal logs API serves fal logs (`FAL_LOGS_API`): the schema refuses what it cannot honour. */
+  falLogsApi: FalLogsApi;
+  /** Live fal tails from the chosen backend: fal's stream (v1) or polls (legacy). */
+  falLive: FalLiveSource;
   /** Live fal tails without `since`, one upstream source per credential and filter. */
   falTails: TailHub<FalTailEvent>;
-  /** fal live streams open at once, at most `UPSTREAM_MAX_STREAMS`. */
-  falStreams: StreamSlots;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;

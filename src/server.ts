@@ -17,7 +17,8 @@ import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
-import type { FalTailEvent } from './live/fal-tail.js';
+import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
+import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
 import { memoryTailHub, tailFailure } from './live/hub.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
@@ -25,6 +26,7 @@ import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
 import { DifyClient } from './upstreams/dify/client.js';
 import { FalClient } from './upstreams/fal/client.js';
+import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -77,6 +79,19 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   const observer = bothObservers(metrics.upstream, upstreamCallLog(logger));
   const shutdown = new AbortController();
   const fal = new FalClient(config.falApiUrl, config.upstream, observer);
+  const falLegacy = new FalLegacyClient(config.falLegacyApiUrl, config.upstream, observer);
+  const falStreams = new StreamSlots(config.upstream.maxStreams);
+  const falLive: FalLiveSource =
+    config.falLogsApi === 'legacy'
+      ? (request) =>
+          pollFalLegacyLogs({
+            ...request,
+            client: falLegacy,
+            settings: config.tail,
+            intervalMs: config.falLegacyPollIntervalMs,
+          })
+      : (request) =>
+          tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
   const services: GatewayServices = {
     upstreams: { fal, dify: new DifyClient(config.difyApiUrl, config.upstream, observer) },
     falLogReader: (authorization, call) => falHistoryReader(fal, authorization, call),
@@ -87,7 +102,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       maxBacklog: config.tail.maxBacklog,
       failure: tailFailure,
     }),
-    falStreams: new StreamSlots(config.upstream.maxStreams),
+    falLogsApi: config.falLogsApi,
+    falLive,
     metrics,
     shutdown: shutdown.signal,
   };
@@ -164,7 +180,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       if (server.listening) await closed;
       clearTimeout(deadline);
       const { fal, dify } = services.upstreams;
-      await Promise.all([fal.close(), dify.close()]);
+      await Promise.all([fal.close(), falLegacy.close(), dify.close()]);
     },
   };
 }

@@ -3,12 +3,12 @@ import { Repeater } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from '../config.js';
 import { fromMicros, parseInstant, type Instant } from '../time.js';
-import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
-import { jitteredBackoffMs } from '../upstreams/retry.js';
+import { UpstreamError } from '../upstreams/errors.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { tailFailure, type TailFailure } from './hub.js';
 import type { Release } from './release.js';
+import { backoffMs, isRetryable } from './tail-backoff.js';
 import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { StreamSlots } from './stream-slots.js';
@@ -33,8 +33,8 @@ export interface FalTailPosition {
 /** What a fal tail hands out: lines, and at most one failure, last. */
 export type FalTailEvent = FalTailLine | TailFailure;
 
-export interface FalTailRequest {
-  client: FalClient;
+/** A live fal tail as the schema asks for it, whichever backend serves it. */
+export interface FalLiveRequest {
   authorization: string;
   filter: FalLogFilterParams;
   start: Instant;
@@ -45,44 +45,26 @@ export interface FalTailRequest {
   signal: AbortSignal;
   /** The subscribing request's id, sent upstream with every reconnect. */
   requestId: string | undefined;
-  /** The gateway's upstream streams: the tail holds a slot while it has a stream open. */
-  streams: StreamSlots;
-  settings: TailSettings;
   logger: Logger;
   /** Told when the tail starts and when it has ended, whatever ended it. */
   lifecycle: { started(): void; ended(): void };
 }
 
-const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
-  'RATE_LIMITED',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-]);
+/** The backend chosen at start (`FAL_LOGS_API`), serving live tails. */
+export type FalLiveSource = (request: FalLiveRequest) => AsyncIterable<FalTailEvent>;
 
-/**
- * A failure a reconnect may cure. An event past UPSTREAM_MAX_EVENT_BYTES is not one: the resume
- * would replay it, so the tail ends at once rather than read it again on every attempt.
- */
-const isRetryable = (error: unknown): error is UpstreamError =>
-  error instanceof UpstreamError &&
-  RETRYABLE.has(error.details.code) &&
-  error.details.limit === undefined;
+export interface FalTailRequest extends FalLiveRequest {
+  client: FalClient;
+  /** The gateway's upstream streams: the tail holds a slot while it has a stream open. */
+  streams: StreamSlots;
+  settings: TailSettings;
+}
 
 const streamsExhausted = () =>
   new UpstreamError(
     "The gateway's upstream stream capacity is exhausted (UPSTREAM_MAX_STREAMS); retry later",
     { code: 'RATE_LIMITED', source: 'fal' },
   );
-
-function backoffMs(failures: number, error: unknown, settings: TailSettings): number {
-  const jittered = jitteredBackoffMs(failures, {
-    baseMs: settings.backoffBaseMs,
-    maxMs: settings.backoffMaxMs,
-  });
-  const retryAfterMs = error instanceof UpstreamError ? (error.details.retryAfter ?? 0) * 1000 : 0;
-  return Math.min(Math.max(jittered, retryAfterMs), settings.backoffMaxMs * 4);
-}
 
 /**
  * A live tail of fal logs over the upstream's SSE stream, oldest first as lines arrive.

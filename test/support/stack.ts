@@ -39,6 +39,8 @@ export async function startStack(
     emulator?: EmulatorOptions;
     env?: Record<string, string>;
     gateway?: GatewayOptions;
+    /** The fal logs API the gateway reads (`FAL_LOGS_API`), served by this emulator either way. */
+    falLogsApi?: 'v1' | 'legacy';
   } = {},
 ): Promise<Stack> {
   const emulator = await startEmulator({ seed: 7, scale: 0.25, ...options.emulator });
@@ -46,6 +48,8 @@ export async function startStack(
     FAL_API_URL: emulator.falUrl,
     DIFY_API_URL: emulator.difyUrl,
     LOG_LEVEL: 'silent',
+    FAL_LOGS_API: options.falLogsApi ?? 'v1',
+    FAL_LEGACY_API_URL: emulator.falLegacyUrl,
     ...options.env,
   });
   const gateway = createGateway(config, options.gateway);

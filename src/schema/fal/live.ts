@@ -1,6 +1,6 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import type { GatewayContext } from '../../context.js';
-import { tailFalLogs, type FalTailEvent, type FalTailPosition } from '../../live/fal-tail.js';
+import type { FalTailEvent, FalTailPosition } from '../../live/fal-tail.js';
 import type { TailFailure } from '../../live/hub.js';
 import { ReplayFilter } from '../../live/replay-filter.js';
 import { argumentsDigest } from '../../paging/cursor.js';
@@ -8,6 +8,7 @@ import { UpstreamError } from '../../upstreams/errors.js';
 import { fromMillis, type Instant } from '../../time.js';
 import { builder } from '../builder.js';
 import { requireCredential } from '../errors.js';
+import { legacyRefusal } from './legacy-refusals.js';
 import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './logs.js';
 
 type Lifecycle = GatewayContext['metrics']['subscription'];
@@ -51,13 +52,14 @@ builder.subscriptionField('falLogs', (t) =>
     args: { filter: t.arg({ type: FalLogFilterInput }) },
     subscribe: (_root, args, context) => {
       const authorization = requireCredential(context, 'fal');
+      const refused = context.falLogsApi === 'legacy' ? legacyRefusal(args.filter) : undefined;
+      if (refused) throw refused;
       const filter = falFilterParams(args.filter);
       const start = args.filter?.since ?? fromMillis(Date.now());
       const end = args.filter?.until ?? undefined;
       const signal = AbortSignal.any([context.signal, context.shutdown]);
       const tail = (tailSignal: AbortSignal, lifecycle: Lifecycle, after?: FalTailPosition) =>
-        tailFalLogs({
-          client: context.upstreams.fal,
+        context.falLive({
           authorization,
           filter,
           start,
@@ -65,8 +67,6 @@ builder.subscriptionField('falLogs', (t) =>
           after,
           signal: tailSignal,
           requestId: context.call.requestId,
-          streams: context.falStreams,
-          settings: context.tail,
           logger: context.logger,
           lifecycle,
         });
