@@ -3,9 +3,8 @@ import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { FalLogsApi, TailSettings } from './config.js';
-import type { FalTailLine } from './live/fal-tail.js';
-import type { SharedTails } from './live/shared-tails.js';
-import type { StreamSlots } from './live/stream-slots.js';
+import type { FalLiveSource, FalTailEvent } from './live/fal-tail.js';
+import type { TailHub } from './live/hub.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { FalLogPageReader } from './paging/fal-logs.js';
@@ -29,17 +28,17 @@ export interface Upstreams {
 /** Long-lived parts shared by every request. */
 export interface GatewayServices {
   upstreams: Upstreams;
-  /** Which fal logs API serves fal logs (`FAL_LOGS_API`). */
+  /** Which fal logs API serves fal logs (`FAL_LOGS_API`): the schema refuses what it cannot honour. */
   falLogsApi: FalLogsApi;
   /** The fal log backend chosen at start, read with one credential. */
   falLogReader(authorization: string, call: CallOptions): FalLogPageReader;
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;
-  /** Live tails without `since`, one upstream stream per credential and filter. */
-  sharedTails: SharedTails<FalTailLine | Error>;
-  /** fal live streams open at once, at most `UPSTREAM_MAX_STREAMS`. */
-  falStreams: StreamSlots;
+  /** Live fal tails from the chosen backend: fal's stream (v1) or polls (legacy). */
+  falLive: FalLiveSource;
+  /** Live fal tails without `since`, one upstream source per credential and filter. */
+  falTails: TailHub<FalTailEvent>;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;

@@ -19,7 +19,9 @@ import { falLegacyReader } from './paging/fal-legacy-reader.js';
 import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
-import { createSharedFalTails } from './schema/fal/live.js';
+import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
+import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
+import { memoryTailHub, tailFailure } from './live/hub.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { schema } from './schema/index.js';
@@ -82,6 +84,18 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     config.falLogsApi === 'legacy'
       ? new FalLegacyClient(config.falLegacyApiUrl, config.upstream, observer)
       : undefined;
+  const falStreams = new StreamSlots(config.upstream.maxStreams);
+  const falLive: FalLiveSource =
+    config.falLogsApi === 'legacy'
+      ? (request) =>
+          pollFalLegacyLogs({
+            ...request,
+            client: falLegacy!,
+            settings: config.tail,
+            intervalMs: config.falLegacyPollIntervalMs,
+          })
+      : (request) =>
+          tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
   const services: GatewayServices = {
     upstreams: {
       fal,
@@ -95,8 +109,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
-    sharedTails: createSharedFalTails(config.tail),
-    falStreams: new StreamSlots(config.upstream.maxStreams),
+    falTails: memoryTailHub<FalTailEvent>({
+      maxBacklog: config.tail.maxBacklog,
+      failure: tailFailure,
+    }),
+    falLive,
     metrics,
     shutdown: shutdown.signal,
   };

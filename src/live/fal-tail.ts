@@ -3,17 +3,19 @@ import { Repeater } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from '../config.js';
 import { fromMicros, parseInstant, type Instant } from '../time.js';
-import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
-import { jitteredBackoffMs } from '../upstreams/retry.js';
+import { UpstreamError } from '../upstreams/errors.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
+import { tailFailure, type TailFailure } from './hub.js';
 import type { Release } from './release.js';
+import { backoffMs, isRetryable } from './tail-backoff.js';
 import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { StreamSlots } from './stream-slots.js';
 
 /** A delivered line, its timestamp in microseconds, and its event data exactly as sent. */
 export interface FalTailLine {
+  kind: 'line';
   line: FalLogLine;
   micros: number;
   data: string;
@@ -28,8 +30,11 @@ export interface FalTailPosition {
   replays: ReplayFilter;
 }
 
-export interface FalTailRequest {
-  client: FalClient;
+/** What a fal tail hands out: lines, and at most one failure, last. */
+export type FalTailEvent = FalTailLine | TailFailure;
+
+/** A live fal tail as the schema asks for it, whichever backend serves it. */
+export interface FalLiveRequest {
   authorization: string;
   filter: FalLogFilterParams;
   start: Instant;
@@ -40,29 +45,20 @@ export interface FalTailRequest {
   signal: AbortSignal;
   /** The subscribing request's id, sent upstream with every reconnect. */
   requestId: string | undefined;
-  /** The gateway's upstream streams: the tail holds a slot while it has a stream open. */
-  streams: StreamSlots;
-  settings: TailSettings;
   logger: Logger;
   /** Told when the tail starts and when it has ended, whatever ended it. */
   lifecycle: { started(): void; ended(): void };
 }
 
-const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([
-  'RATE_LIMITED',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-]);
+/** The backend chosen at start (`FAL_LOGS_API`), serving live tails. */
+export type FalLiveSource = (request: FalLiveRequest) => AsyncIterable<FalTailEvent>;
 
-/**
- * A failure a reconnect may cure. An event past UPSTREAM_MAX_EVENT_BYTES is not one: the resume
- * would replay it, so the tail ends at once rather than read it again on every attempt.
- */
-const isRetryable = (error: unknown): error is UpstreamError =>
-  error instanceof UpstreamError &&
-  RETRYABLE.has(error.details.code) &&
-  error.details.limit === undefined;
+export interface FalTailRequest extends FalLiveRequest {
+  client: FalClient;
+  /** The gateway's upstream streams: the tail holds a slot while it has a stream open. */
+  streams: StreamSlots;
+  settings: TailSettings;
+}
 
 const streamsExhausted = () =>
   new UpstreamError(
@@ -70,29 +66,20 @@ const streamsExhausted = () =>
     { code: 'RATE_LIMITED', source: 'fal' },
   );
 
-function backoffMs(failures: number, error: unknown, settings: TailSettings): number {
-  const jittered = jitteredBackoffMs(failures, {
-    baseMs: settings.backoffBaseMs,
-    maxMs: settings.backoffMaxMs,
-  });
-  const retryAfterMs = error instanceof UpstreamError ? (error.details.retryAfter ?? 0) * 1000 : 0;
-  return Math.min(Math.max(jittered, retryAfterMs), settings.backoffMaxMs * 4);
-}
-
 /**
  * A live tail of fal logs over the upstream's SSE stream, oldest first as lines arrive.
  *
  * A dropped stream (reset, end, idle timeout, an `error` event) is reopened from a little
  * before the newest delivered line, and the replayed lines are dropped, so the client sees
  * neither a gap nor a repeat. After `reconnectAttempts` failures in a row, or at once for an
- * error that retrying cannot fix (a refused key), the last value is the error and the tail ends.
+ * error that retrying cannot fix (a refused key), the last value is the failure and the tail ends.
  * Each stream holds one of the gateway's stream slots: a tail that has never had a stream and
  * gets no slot within `streamWaitMs` ends at once with RATE_LIMITED; a reconnect that gets none
  * counts as a failed attempt and backs off like any other.
  * Closing the tail, or `signal` (the client going away, the gateway shutting down), aborts
  * the upstream request and completes the tail.
  */
-export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Error> {
+export function tailFalLogs(request: FalTailRequest): Repeater<FalTailEvent> {
   return new Repeater(async (push, stop) => {
     request.lifecycle.started();
     const upstream = new AbortController();
@@ -154,7 +141,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
             replays.delivered(event.data, micros, newest - overlapMicros);
             failures = 0;
             progressed = true;
-            await push({ line: event.line, micros, data: event.data });
+            await push({ kind: 'line', line: event.line, micros, data: event.data });
           }
           if (request.end && Date.now() * 1000 >= request.end.micros) return;
           problem = new UpstreamError('fal ended the log stream', {
@@ -182,7 +169,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailLine | Err
         const refused = !slot && !hadStream;
         if (refused) request.logger.warn('no upstream stream free for a new fal tail; refused');
         if (refused || !isRetryable(problem) || failures > settings.reconnectAttempts) {
-          await push(problem instanceof Error ? problem : new Error(String(problem)));
+          await push(tailFailure(problem));
           return;
         }
         request.logger.info(

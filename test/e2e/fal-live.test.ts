@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_KEYS } from '../../src/emulator/index.js';
 import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
+import { appendLiveLines } from '../support/live-lines.js';
 import { sseClient, subscribe, until } from '../support/sse-client.js';
 
 const TAIL = `subscription ($filter: FalLogFilter) {
@@ -52,128 +53,195 @@ async function appendLive(count: number, label: string) {
   );
 }
 
-describe.each(['distinct', 'single'] as const)(
-  'live tail over graphql-sse (%s connections)',
-  (mode) => {
-    it('delivers new lines in order as they arrive', async () => {
-      const tailClient = client(mode, FAL_AUTH);
-      const tail = subscribe(tailClient, TAIL, {}, pickLine);
-      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
-      const sent = [
-        ...(await appendLive(5, `${mode} first`)),
-        ...(await appendLive(5, `${mode} second`)),
-      ];
-      await tail.waitFor(10);
-      expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
-      expect(tail.errors).toEqual([]);
-      tail.dispose();
-    });
-
-    it('resumes after upstream drops with no gap and no repeat', async () => {
-      stack.emulator.setFault('logs.stream', { dropAfterEvents: 7 });
-      const tailClient = client(mode, FAL_AUTH);
-      const tail = subscribe(tailClient, TAIL, {}, pickLine);
-      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
-      const sent = [];
-      for (let batch = 0; batch < 20; batch += 1) {
-        sent.push(...(await appendLive(10, `${mode} batch ${batch}`)));
-      }
-      await tail.waitFor(sent.length, 15_000);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
-      expect(tail.errors).toEqual([]);
-      expect(stack.emulator.calls({ route: 'logs.stream' }).length).toBeGreaterThan(20);
-      tail.dispose();
-    });
-
-    it('closes the upstream stream within a second of the client going away', async () => {
-      const tailClient = client(mode, FAL_AUTH);
-      const tail = subscribe(tailClient, TAIL, {}, pickLine);
-      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
-      tail.dispose();
-      tailClient.dispose();
-      const took = await until(
-        () => stack.emulator.openStreams() === 0,
-        1_000,
-        'the upstream to close',
-      );
-      expect(took).toBeLessThan(1_000);
-    });
-
-    it('replays history from since, oldest first, then continues live', async () => {
-      const stored = stack.emulator.fal.lines('demo');
-      const since = stored[20]!.timestamp;
-      const history = stored
-        .filter((line) => line.timestamp >= since && Date.parse(line.timestamp) <= Date.now())
-        .reverse();
-      const tailClient = client(mode, FAL_AUTH);
-      const tail = subscribe(tailClient, TAIL, { filter: { since } }, pickLine);
-      await tail.waitFor(history.length);
-      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
-      const live = await appendLive(3, `${mode} after backfill`);
-      await tail.waitFor(history.length + 3);
-      expect(tail.values.map((line) => line.message)).toEqual(
-        [...history, ...live].map((line) => line.message),
-      );
-      tail.dispose();
-    });
-
-    it('refuses a missing fal credential and bad input before any upstream call', async () => {
-      for (const [headers, variables, code] of [
-        [DIFY_AUTH, {}, 'UNAUTHENTICATED'],
-        [FAL_AUTH, { filter: { appIds: [] } }, 'BAD_USER_INPUT'],
-        [FAL_AUTH, { filter: { labels: [{ key: 'k', values: ['a', 'b'] }] } }, 'BAD_USER_INPUT'],
-      ] as const) {
-        const tail = subscribe(client(mode, headers), TAIL, variables, pickLine);
-        await tail.ended;
-        expect(tail.values).toEqual([]);
-        expect(tail.errors).toMatchObject([{ extensions: { code } }]);
-      }
-      expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
-    });
-
-    it('refuses variables of the wrong type before any upstream call', async () => {
-      const tail = subscribe(client(mode, FAL_AUTH), TAIL, { filter: { since: 'soon' } }, pickLine);
-      await tail.ended;
-      expect(tail.values).toEqual([]);
-      if (mode === 'single') {
-        expect(tail.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
-      } else {
-        // Distinct connections answer a request error with HTTP 400, as the protocol asks.
-        expect(tail.errors).toMatchObject([{ name: 'NetworkError', response: { status: 400 } }]);
-      }
-      expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
-    });
-
-    it('refuses an operation that does not parse or validate, with BAD_USER_INPUT', async () => {
-      for (const query of ['subscription { falLogs(', 'subscription { falLogs { nope } }']) {
-        const tail = subscribe(client(mode, FAL_AUTH), query, {}, pickLine);
-        await tail.ended;
-        expect(tail.values).toEqual([]);
-        // Distinct connections may also answer with HTTP 400, which the client reports as such.
-        const [error] = tail.errors as Array<{
-          extensions?: { code?: string };
-          response?: Response;
-        }>;
-        if (mode === 'single' || !error?.response) {
-          expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
-        } else {
-          expect(error.response.status).toBe(400);
-        }
-      }
-      expect(stack.emulator.calls({ route: 'logs.stream' })).toEqual([]);
-    });
-
-    it('ends with a contract error once the upstream keeps failing', async () => {
-      stack.emulator.setFault('logs.stream', { status: 500 });
-      const tailClient = client(mode, FAL_AUTH);
-      const tail = subscribe(tailClient, TAIL, {}, pickLine);
-      await tail.ended;
-      expect(JSON.stringify(tail.errors)).toContain('UPSTREAM_ERROR');
-      expect(stack.emulator.calls({ route: 'logs.stream' })).toHaveLength(4);
-    });
+/**
+ * The two fal backends a live tail runs over: fal's stream (v1), and polls of the legacy API.
+ * `live` says the tail is reading upstream; `idle` that it stopped reading; `dropping` is a
+ * fault that breaks the upstream now and then without breaking the tail.
+ */
+const BACKENDS = [
+  {
+    api: 'v1',
+    route: 'logs.stream',
+    dropping: { dropAfterEvents: 7 },
+    live: (target: Stack) => target.emulator.openStreams() === 1,
+    idle: (target: Stack) => until(() => target.emulator.openStreams() === 0, 1_000, 'the close'),
   },
-);
+  {
+    api: 'legacy',
+    route: 'logs.legacy',
+    dropping: { status: 500, times: 3 },
+    live: (target: Stack) => target.emulator.calls({ route: 'logs.legacy' }).length > 0,
+    // No poll for four poll intervals (50 ms each) in a row.
+    idle: (target: Stack) => {
+      let polls = -1;
+      return until(
+        async () => {
+          const before = polls;
+          polls = target.emulator.calls({ route: 'logs.legacy' }).length;
+          if (before === polls) return true;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return false;
+        },
+        1_000,
+        'the polls to stop',
+      );
+    },
+  },
+] as const;
+
+describe.each(BACKENDS)('live tail over the $api fal logs API', (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      falLogsApi: backend.api,
+      env: {
+        TAIL_BACKOFF_BASE_MS: '5',
+        TAIL_BACKOFF_MAX_MS: '50',
+        TAIL_RECONNECT_ATTEMPTS: '3',
+        FAL_LEGACY_POLL_INTERVAL_MS: '50',
+        // A poll is one call, as a stream is: TAIL_RECONNECT_ATTEMPTS then counts calls on both.
+        UPSTREAM_RETRY_ATTEMPTS: '1',
+      },
+    });
+  });
+  afterAll(() => stack.close());
+  const client = (mode: 'distinct' | 'single', headers: Record<string, string>) => {
+    const created = sseClient(stack.url, mode, headers);
+    openClients.push(created);
+    return created;
+  };
+  const appendLive = (count: number, label: string) =>
+    appendLiveLines(stack.emulator, count, `${label} ✓`);
+  afterEach(async () => {
+    for (const open of openClients.splice(0)) open.dispose();
+    stack.emulator.clearFaults();
+    await backend.idle(stack);
+    stack.emulator.resetCalls();
+  });
+
+  describe.each(['distinct', 'single'] as const)(
+    'live tail over graphql-sse (%s connections)',
+    (mode) => {
+      it('delivers new lines in order as they arrive', async () => {
+        const tailClient = client(mode, FAL_AUTH);
+        const tail = subscribe(tailClient, TAIL, {}, pickLine);
+        await until(() => backend.live(stack), 5_000, 'the upstream to be read');
+        const sent = [
+          ...(await appendLive(5, `${mode} first`)),
+          ...(await appendLive(5, `${mode} second`)),
+        ];
+        await tail.waitFor(10);
+        expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
+        expect(tail.errors).toEqual([]);
+        tail.dispose();
+      });
+
+      it('resumes after upstream drops with no gap and no repeat', async () => {
+        stack.emulator.setFault(backend.route, backend.dropping);
+        const tailClient = client(mode, FAL_AUTH);
+        const tail = subscribe(tailClient, TAIL, {}, pickLine);
+        await until(() => backend.live(stack), 5_000, 'the upstream to be read');
+        const sent = [];
+        for (let batch = 0; batch < 20; batch += 1) {
+          sent.push(...(await appendLive(10, `${mode} batch ${batch}`)));
+        }
+        await tail.waitFor(sent.length, 15_000);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(tail.values.map((line) => line.message)).toEqual(sent.map((line) => line.message));
+        expect(tail.errors).toEqual([]);
+        expect(stack.emulator.calls({ route: backend.route }).length).toBeGreaterThan(3);
+        tail.dispose();
+      });
+
+      it('stops reading upstream within a second of the client going away', async () => {
+        const tailClient = client(mode, FAL_AUTH);
+        const tail = subscribe(tailClient, TAIL, {}, pickLine);
+        await until(() => backend.live(stack), 5_000, 'the upstream to be read');
+        tail.dispose();
+        tailClient.dispose();
+        expect(await backend.idle(stack)).toBeLessThan(1_000);
+      });
+
+      it('replays history from since, oldest first, then continues live', async () => {
+        const stored = stack.emulator.fal.lines('demo');
+        const since = stored[20]!.timestamp;
+        const history = stored
+          .filter((line) => line.timestamp >= since && Date.parse(line.timestamp) <= Date.now())
+          .reverse();
+        const tailClient = client(mode, FAL_AUTH);
+        const tail = subscribe(tailClient, TAIL, { filter: { since } }, pickLine);
+        await tail.waitFor(history.length);
+        await until(() => backend.live(stack), 5_000, 'the upstream to be read');
+        const live = await appendLive(3, `${mode} after backfill`);
+        await tail.waitFor(history.length + 3);
+        expect(tail.values.map((line) => line.message)).toEqual(
+          [...history, ...live].map((line) => line.message),
+        );
+        tail.dispose();
+      });
+
+      it('refuses a missing fal credential and bad input before any upstream call', async () => {
+        for (const [headers, variables, code] of [
+          [DIFY_AUTH, {}, 'UNAUTHENTICATED'],
+          [FAL_AUTH, { filter: { appIds: [] } }, 'BAD_USER_INPUT'],
+          [FAL_AUTH, { filter: { labels: [{ key: 'k', values: ['a', 'b'] }] } }, 'BAD_USER_INPUT'],
+        ] as const) {
+          const tail = subscribe(client(mode, headers), TAIL, variables, pickLine);
+          await tail.ended;
+          expect(tail.values).toEqual([]);
+          expect(tail.errors).toMatchObject([{ extensions: { code } }]);
+        }
+        expect(stack.emulator.calls({ route: backend.route })).toEqual([]);
+      });
+
+      it('refuses variables of the wrong type before any upstream call', async () => {
+        const tail = subscribe(
+          client(mode, FAL_AUTH),
+          TAIL,
+          { filter: { since: 'soon' } },
+          pickLine,
+        );
+        await tail.ended;
+        expect(tail.values).toEqual([]);
+        if (mode === 'single') {
+          expect(tail.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+        } else {
+          // Distinct connections answer a request error with HTTP 400, as the protocol asks.
+          expect(tail.errors).toMatchObject([{ name: 'NetworkError', response: { status: 400 } }]);
+        }
+        expect(stack.emulator.calls({ route: backend.route })).toEqual([]);
+      });
+
+      it('refuses an operation that does not parse or validate, with BAD_USER_INPUT', async () => {
+        for (const query of ['subscription { falLogs(', 'subscription { falLogs { nope } }']) {
+          const tail = subscribe(client(mode, FAL_AUTH), query, {}, pickLine);
+          await tail.ended;
+          expect(tail.values).toEqual([]);
+          // Distinct connections may also answer with HTTP 400, which the client reports as such.
+          const [error] = tail.errors as Array<{
+            extensions?: { code?: string };
+            response?: Response;
+          }>;
+          if (mode === 'single' || !error?.response) {
+            expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+          } else {
+            expect(error.response.status).toBe(400);
+          }
+        }
+        expect(stack.emulator.calls({ route: backend.route })).toEqual([]);
+      });
+
+      it('ends with a contract error once the upstream keeps failing', async () => {
+        stack.emulator.setFault(backend.route, { status: 500 });
+        const tailClient = client(mode, FAL_AUTH);
+        const tail = subscribe(tailClient, TAIL, {}, pickLine);
+        await tail.ended;
+        expect(JSON.stringify(tail.errors)).toContain('UPSTREAM_ERROR');
+        expect(stack.emulator.calls({ route: backend.route })).toHaveLength(4);
+      });
+    },
+  );
+});
 
 describe('upstream stream behaviour', () => {
   it('resumes after the upstream sends an error event, without a gap or a repeat', async () => {

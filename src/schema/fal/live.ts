@@ -1,27 +1,25 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import type { TailSettings } from '../../config.js';
 import type { GatewayContext } from '../../context.js';
-import { tailFalLogs, type FalTailLine, type FalTailPosition } from '../../live/fal-tail.js';
+import type { FalTailEvent, FalTailPosition } from '../../live/fal-tail.js';
+import type { TailFailure } from '../../live/hub.js';
 import { ReplayFilter } from '../../live/replay-filter.js';
-import { SharedTails } from '../../live/shared-tails.js';
 import { argumentsDigest } from '../../paging/cursor.js';
+import { UpstreamError } from '../../upstreams/errors.js';
 import { fromMillis, type Instant } from '../../time.js';
 import { builder } from '../builder.js';
 import { requireCredential } from '../errors.js';
+import { legacyRefusal } from './legacy-refusals.js';
 import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './logs.js';
-
-type FalTailEvent = FalTailLine | Error;
 
 type Lifecycle = GatewayContext['metrics']['subscription'];
 
 const UNCOUNTED: Lifecycle = { started: () => undefined, ended: () => undefined };
 
-/** The gateway's one hub of shared live tails. */
-export function createSharedFalTails(settings: TailSettings): SharedTails<FalTailEvent> {
-  return new SharedTails<FalTailEvent>({
-    maxBacklog: settings.maxBacklog,
-    failure: (error) => (error instanceof Error ? error : new Error(String(error))),
-  });
+/** An upstream failure keeps its contract code; anything else is masked as internal. */
+function errorOf(failure: TailFailure): Error {
+  return failure.details
+    ? new UpstreamError(failure.message, failure.details)
+    : new Error(failure.message);
 }
 
 /**
@@ -33,7 +31,7 @@ function handedOver(start: Instant, overlapMicros: number) {
   let position: FalTailPosition | undefined;
   return {
     take(event: FalTailEvent): boolean {
-      if (event instanceof Error) return true;
+      if (event.kind === 'failed') return true;
       if (event.micros < start.micros) return false;
       position ??= { newest: event.micros, replays: new ReplayFilter() };
       position.newest = Math.max(position.newest, event.micros);
@@ -54,13 +52,14 @@ builder.subscriptionField('falLogs', (t) =>
     args: { filter: t.arg({ type: FalLogFilterInput }) },
     subscribe: (_root, args, context) => {
       const authorization = requireCredential(context, 'fal');
+      const refused = context.falLogsApi === 'legacy' ? legacyRefusal(args.filter) : undefined;
+      if (refused) throw refused;
       const filter = falFilterParams(args.filter);
       const start = args.filter?.since ?? fromMillis(Date.now());
       const end = args.filter?.until ?? undefined;
       const signal = AbortSignal.any([context.signal, context.shutdown]);
       const tail = (tailSignal: AbortSignal, lifecycle: Lifecycle, after?: FalTailPosition) =>
-        tailFalLogs({
-          client: context.upstreams.fal,
+        context.falLive({
           authorization,
           filter,
           start,
@@ -68,16 +67,13 @@ builder.subscriptionField('falLogs', (t) =>
           after,
           signal: tailSignal,
           requestId: context.call.requestId,
-          streams: context.falStreams,
-          settings: context.tail,
           logger: context.logger,
           lifecycle,
         });
       // A replay from `since` is this subscriber's own.
       if (args.filter?.since) return tail(signal, context.metrics.subscription);
       const handed = handedOver(start, context.tail.resumeOverlapMs * 1000);
-      return context.sharedTails.join({
-        key: argumentsDigest({ authorization, filter, end: end?.iso }),
+      return context.falTails.subscribe(argumentsDigest({ authorization, filter, end: end?.iso }), {
         open: (sourceSignal) => tail(sourceSignal, UNCOUNTED),
         take: (event) => handed.take(event),
         goOnAlone: (ownSignal) => tail(ownSignal, UNCOUNTED, handed.position),
@@ -86,7 +82,7 @@ builder.subscriptionField('falLogs', (t) =>
       });
     },
     resolve: (event: FalTailEvent, _args, context: GatewayContext) => {
-      if (event instanceof Error) throw event;
+      if (event.kind === 'failed') throw errorOf(event);
       // Each event is its own unit of work: a long tail must not accumulate loaded requests.
       clearAllDataLoaders(context);
       return event.line;
