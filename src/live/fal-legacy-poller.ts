@@ -2,11 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Repeater } from 'graphql-yoga';
 import type { TailSettings } from '../config.js';
 import { fromMicros, type Instant } from '../time.js';
-import { asV1Line } from '../upstreams/fal-legacy/as-v1-line.js';
 import type { FalLegacyClient } from '../upstreams/fal-legacy/client.js';
-import type { FalLegacyLogLine } from '../upstreams/fal-legacy/types.js';
-import type { CallOptions } from '../upstreams/http.js';
-import { falLegacyPlan, type FalLegacyQuery } from './fal-legacy-plan.js';
+import { falLegacyReader } from '../paging/fal-legacy-reader.js';
+import { walkFalLogs, type FalLogPageReader, type FalLogPosition } from '../paging/fal-logs.js';
 import type { FalLiveRequest, FalTailEvent, FalTailLine } from './fal-tail.js';
 import { tailFailure } from './hub.js';
 import { ReplayFilter } from './replay-filter.js';
@@ -19,53 +17,41 @@ export interface FalLegacyPollRequest extends FalLiveRequest {
   intervalMs: number;
 }
 
-/** The legacy API's largest page (it documents none; NOTES.md). */
-const PAGE_LIMIT = 1000;
-
-interface PageReading {
-  client: FalLegacyClient;
-  authorization: string;
-  call: CallOptions;
-  logger: FalLiveRequest['logger'];
-}
+/** Lines one walk of a poll reads before it hands them on; a poll walks on until it has all. */
+const WALK_PAGE = 5000;
+const FAR_FUTURE_MICROS = 365 * 24 * 3_600_000_000;
 
 /**
- * Every line of `query` strictly between `since` and `until`, newest first. The API has no
- * cursor: a full page may have more behind it, read by moving `until` to 1 µs past the oldest
- * timestamp read, which reads the lines at that timestamp again, whole (they replace the ones
- * the page ended with). A page holding one timestamp alone cannot be paged within: the rest of
- * that microsecond is skipped, with a warning.
+ * Every line of the window, oldest first, read through the legacy reader (which pages, merges
+ * apps and checks in the gateway what the API cannot filter) and the exact-once walk.
  */
-async function readAll(
-  reading: PageReading,
-  query: FalLegacyQuery,
-  since: Instant,
-  until: Instant | undefined,
-): Promise<FalLegacyLogLine[]> {
-  const lines: FalLegacyLogLine[] = [];
-  let upper = until;
-  let rereading: number | undefined;
+async function readWindow(
+  reader: FalLogPageReader,
+  request: FalLegacyPollRequest,
+  window: { start: Instant; end: Instant },
+): Promise<FalTailLine[]> {
+  const lines: FalTailLine[] = [];
+  let after: FalLogPosition | undefined;
   for (;;) {
-    const page = await reading.client.logs(
-      reading.authorization,
-      { ...query, limit: PAGE_LIMIT, since, until: upper },
-      reading.call,
-    );
-    while (rereading !== undefined && lines.at(-1)?.timestamp.micros === rereading) lines.pop();
-    lines.push(...page);
-    if (page.length < PAGE_LIMIT) return lines;
-    const oldest = page.at(-1)!.timestamp.micros;
-    if (page[0]!.timestamp.micros === oldest) {
-      reading.logger.warn(
-        { limit: PAGE_LIMIT },
-        'more fal legacy lines share one microsecond than a page holds; the rest are skipped',
+    const walk = await walkFalLogs({
+      reader,
+      filter: request.filter,
+      window,
+      after,
+      first: WALK_PAGE,
+    });
+    if (walk.unreachableBursts.length > 0) {
+      request.logger.warn(
+        { bursts: walk.unreachableBursts },
+        'more fal legacy lines share one timestamp than a page holds; the rest are skipped',
       );
-      rereading = undefined;
-      upper = fromMicros(oldest);
-    } else {
-      rereading = oldest;
-      upper = fromMicros(oldest + 1);
     }
+    for (const { line, micros } of walk.entries) {
+      lines.push({ kind: 'line', line, micros, data: JSON.stringify(line) });
+    }
+    const last = walk.entries.at(-1);
+    if (!walk.hasNextPage || !last) return lines.reverse();
+    after = { micros: last.micros, seen: last.seen };
   }
 }
 
@@ -87,39 +73,21 @@ export function pollFalLegacyLogs(request: FalLegacyPollRequest): Repeater<FalTa
     void stop.then(() => upstream.abort());
 
     const { settings } = request;
-    const plan = falLegacyPlan(request.filter);
-    const reading: PageReading = {
-      client: request.client,
-      authorization: request.authorization,
-      call: { signal: upstream.signal, requestId: request.requestId },
-      logger: request.logger,
-    };
+    const reader = falLegacyReader(request.client, request.authorization, {
+      signal: upstream.signal,
+      requestId: request.requestId,
+    });
     const overlapMicros = settings.resumeOverlapMs * 1000;
     const replays = request.after?.replays ?? new ReplayFilter();
     let newest = request.after?.newest;
     let failures = 0;
 
     /** The lines of one poll from `startMicros` on, oldest first. */
-    const poll = async (startMicros: number): Promise<FalTailLine[]> => {
-      const since = fromMicros(startMicros - 1);
-      const perQuery = await Promise.all(
-        plan.queries.map((query) => readAll(reading, query, since, request.end)),
-      );
-      return perQuery
-        .flat()
-        .map((legacy) => {
-          const line = asV1Line(legacy);
-          return {
-            kind: 'line' as const,
-            line,
-            micros: legacy.timestamp.micros,
-            data: JSON.stringify(line),
-          };
-        })
-        .filter(({ line }) => plan.keeps(line))
-        .reverse()
-        .sort((a, b) => a.micros - b.micros);
-    };
+    const poll = (startMicros: number) =>
+      readWindow(reader, request, {
+        start: fromMicros(startMicros),
+        end: request.end ?? fromMicros(Date.now() * 1000 + FAR_FUTURE_MICROS),
+      });
 
     try {
       while (!upstream.signal.aborted) {
