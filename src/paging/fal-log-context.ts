@@ -7,6 +7,10 @@ const MS = 1000;
 export const CONTEXT_REACH_MICROS = 24 * 3_600_000_000;
 /** The span read after the line when nothing tells how fast its runner logs. */
 const UNKNOWN_RATE_SPAN_MICROS = 60_000_000;
+/** The shortest span read after the line: a runner logging over a page a second overflows it. */
+const MIN_SPAN_MICROS = 1_000_000;
+/** Older lines read to tell how fast the runner logs, when fewer are asked for. */
+const PACE_SAMPLE = 50;
 
 export interface FalLogContextRequest {
   reader: FalLogPageReader;
@@ -52,8 +56,7 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
  *
  * The older side is exact in one read: the newest lines before the line's millisecond. The newer
  * side has to come from a newest-first reader too, so it is one read of a whole window starting
- * at the line's millisecond, sized from how densely the older read says the runner logs (aiming
- * well between `after` lines and a full upstream page). A window the upstream cannot answer
+ * at the line's millisecond, sized from how densely the older read says the runner logs. A window the upstream cannot answer
  * whole is trusted only above its oldest timestamp; when that cuts off the line's own
  * millisecond, the line cannot be placed and both lists are empty. Lines sharing the line's
  * millisecond come from the second read, in the upstream's order.
@@ -87,8 +90,8 @@ export async function readFalLogContext(request: FalLogContextRequest): Promise<
     older = timed(olderPage.lines, blockStart);
     newer = { lines: timed(block.lines, blockStart), hasMore: block.hasMore };
   } else {
-    older = timed((await readOlder(Math.max(before, after))).lines, blockStart);
-    const span = newerSpan(older, at, after, reader.maxLimit);
+    older = timed((await readOlder(Math.max(before, PACE_SAMPLE))).lines, blockStart);
+    const span = newerSpan(older, at, reader.maxLimit);
     const page = await readFrom(blockStart + MS + Math.ceil(span / MS) * MS);
     newer = { lines: timed(page.lines, blockStart), hasMore: page.hasMore };
   }
@@ -104,13 +107,16 @@ function timed(lines: readonly FalLogLine[], fallback: number): Timed[] {
   });
 }
 
-/** How long after the line the runner should take to log about √((after+1)·maxLimit) lines. */
-function newerSpan(older: readonly Timed[], at: number, after: number, maxLimit: number): number {
+/**
+ * How long after the line the runner should take, at its pace before the line, to log a quarter
+ * of an upstream page: the window then holds the lines asked for unless the runner slows down
+ * many times over, and fits one read unless it speeds up four times over.
+ */
+function newerSpan(older: readonly Timed[], at: number, maxLimit: number): number {
   const oldest = older.at(-1);
   if (!oldest || oldest.micros >= at) return UNKNOWN_RATE_SPAN_MICROS;
   const microsPerLine = (at - oldest.micros) / older.length;
-  const wanted = Math.sqrt((after + 1) * maxLimit);
-  return Math.min(CONTEXT_REACH_MICROS, Math.max(MS, wanted * microsPerLine));
+  return Math.min(CONTEXT_REACH_MICROS, Math.max(MIN_SPAN_MICROS, (maxLimit / 4) * microsPerLine));
 }
 
 function placeLine(

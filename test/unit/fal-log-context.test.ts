@@ -154,18 +154,16 @@ describe('context around a fal log line', () => {
   });
 
   it('sizes the newer read from the runner’s pace, so a fast runner still fits one page', async () => {
-    const reader = new FakeReader(100);
-    // 10 lines a millisecond for 300 ms.
-    const lines = Array.from({ length: 3000 }, (_, i) =>
-      reader.log(T0 + Math.floor(i / 10) * 1000 + (i % 10), `line ${i}`),
-    );
-    const context = await readFalLogContext({ reader, line: lines[1500]!, before: 5, after: 5 });
+    const reader = new FakeReader(1000);
+    // 500 lines a second for three seconds.
+    const lines = Array.from({ length: 1500 }, (_, i) => reader.log(T0 + i * 2000, `line ${i}`));
+    const context = await readFalLogContext({ reader, line: lines[750]!, before: 5, after: 5 });
     expect(messages(context.after)).toEqual([
-      'line 1501',
-      'line 1502',
-      'line 1503',
-      'line 1504',
-      'line 1505',
+      'line 751',
+      'line 752',
+      'line 753',
+      'line 754',
+      'line 755',
     ]);
     expect(messages(context.before)).toHaveLength(5);
     expect(reader.reads).toHaveLength(2);
