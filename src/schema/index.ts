@@ -5,6 +5,7 @@ import './fal/live.js';
 import './fal/requests.js';
 import './fal/request-logs.js';
 import './fal/log-line-request.js';
+import './fal/context.js';
 import './dify/workflow-logs.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.

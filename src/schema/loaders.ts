@@ -19,3 +19,20 @@ export async function loadEach<Key, Value>(
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }
+
+/** A Map that forgets its oldest entries past a size; fits DataLoader's cacheMap. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly capacity: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    this.delete(key);
+    super.set(key, value);
+    for (const oldest of this.keys()) {
+      if (this.size <= this.capacity) break;
+      this.delete(oldest);
+    }
+    return this;
+  }
+}

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { GatewayContext } from '../../context.js';
 import type { FalRequestExpansion, FalRequestItem } from '../../upstreams/fal/types.js';
 import { requireCredential } from '../errors.js';
-import { loadEach } from '../loaders.js';
+import { BoundedMap, loadEach } from '../loaders.js';
 
 /** A request row with the expansions it was read with: only those fields of it are known. */
 export interface LoadedFalRequest {
@@ -23,23 +23,6 @@ const LOOKUP_CONCURRENCY = 4;
 
 /** Requests remembered per GraphQL request; a long live tail forgets the oldest. */
 const REMEMBERED_REQUESTS = 1000;
-
-/** A Map that forgets its oldest entries past a size; fits DataLoader's cacheMap. */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly capacity: number) {
-    super();
-  }
-
-  override set(key: K, value: V): this {
-    this.delete(key);
-    super.set(key, value);
-    for (const oldest of this.keys()) {
-      if (this.size <= this.capacity) break;
-      this.delete(oldest);
-    }
-    return this;
-  }
-}
 
 interface RequestCache {
   /** Every request this GraphQL request has read, by request id. */
