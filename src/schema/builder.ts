@@ -1,8 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
-import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import ValidationPlugin, { type StandardSchemaV1 } from '@pothos/plugin-validation';
+import { GraphQLError, Kind, type ASTNode, type ValueNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { parseInstant, type Instant } from '../time.js';
 
@@ -29,6 +29,27 @@ function decodeOwnGlobalID(globalID: string) {
   return decoded;
 }
 
+/**
+ * BAD_USER_INPUT naming each invalid argument by its path from the argument (`first`,
+ * `filter.until`) and saying what is wrong with it.
+ */
+export function invalidArguments(
+  issues: readonly StandardSchemaV1.Issue[],
+  nodes?: ASTNode | readonly ASTNode[],
+): GraphQLError {
+  const problems = issues.map((issue) => {
+    const path = (issue.path ?? [])
+      .map((segment) => (typeof segment === 'object' ? segment.key : segment))
+      .map(String)
+      .join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  return new GraphQLError(`Invalid argument ${problems.join('; ')}`, {
+    nodes,
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   Scalars: {
@@ -48,20 +69,7 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
   },
-  validation: {
-    validationError: (failure) => {
-      const problems = failure.issues.map((issue) => {
-        const path = (issue.path ?? [])
-          .map((segment) => (typeof segment === 'object' ? segment.key : segment))
-          .map(String)
-          .join('.');
-        return path ? `${path}: ${issue.message}` : issue.message;
-      });
-      return new GraphQLError(`Invalid argument ${problems.join('; ')}`, {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
-    },
-  },
+  validation: { validationError: (failure) => invalidArguments(failure.issues) },
 });
 
 builder.queryType({});
