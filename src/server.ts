@@ -5,6 +5,7 @@ import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { useArgumentNamingErrors } from './plugins/argument-errors.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
 import { useQueryLimits } from './plugins/limits.js';
@@ -96,6 +97,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     plugins: [
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
+      useArgumentNamingErrors(),
       ...useRequestSafety({
         maxBodyBytes: config.maxBodyBytes,
         introspection: config.introspection,
