@@ -14,7 +14,7 @@ import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
 import { CursorCodec } from './paging/cursor.js';
-import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
+import { useContractErrorCodes, useUpstreamErrors } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { createSharedFalTails } from './schema/fal/live.js';
 import { schema } from './schema/index.js';
@@ -81,7 +81,6 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     context: (initial) => createContext(services, initial),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
-    maskedErrors: { maskError },
     logging: logger,
     graphiql: config.graphiql && {
       title: 'AI logs gateway',
@@ -105,6 +104,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       }),
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
+      useUpstreamErrors(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint),
