@@ -13,6 +13,7 @@ import { bothObservers, GatewayMetrics, upstreamCallLog } from './plugins/observ
 import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
+import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { useContractErrorCodes, useUpstreamErrors } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
@@ -72,14 +73,15 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   };
   let draining = false;
 
-  const streamEndpoint = '/graphql/stream';
+  const graphqlEndpoint = '/graphql';
+  const streamEndpoint = `${graphqlEndpoint}/stream`;
   const headers = options.graphiqlHeaders
     ? JSON.stringify(options.graphiqlHeaders, null, 2)
     : undefined;
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     context: (initial) => createContext(services, initial),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint,
     healthCheckEndpoint: '/health',
     logging: logger,
     graphiql: config.graphiql && {
@@ -96,6 +98,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     plugins: [
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
+      useRootPointer(graphqlEndpoint, config.graphiql),
       useArgumentNamingErrors(),
       ...useRequestSafety({
         maxBodyBytes: config.maxBodyBytes,
