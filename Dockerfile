@@ -15,6 +15,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-slim
+# GraphiQL and introspection stay on here too: the schema is public and the gateway holds no keys.
+# `docker run -e GRAPHIQL=false -e INTROSPECTION=false` hides them (README, "In production").
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 # Owned by root and read-only to the user the gateway runs as.

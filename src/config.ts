@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SettingError, settingProblems } from './startup.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
@@ -192,7 +193,7 @@ export interface Config {
   metricsMaxOperationNames: number;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends SettingError {
   override name = 'ConfigError';
 }
 
@@ -200,13 +201,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = settingsSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.');
-      return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`;
-    });
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-  }
+  if (!parsed.success) throw new ConfigError(settingProblems(parsed.error.issues, env));
   const e = parsed.data;
   return {
     port: e.PORT,

@@ -1,28 +1,42 @@
 import { loadConfig } from './config.js';
 import { DEMO_KEYS, startEmulator } from './emulator/index.js';
+import { emulatorSettings } from './emulator/settings.js';
 import { createGateway } from './server.js';
+import { listenOrExit, settingsOrExit } from './startup.js';
 
-const emulator = await startEmulator({
-  live: { falLinesPerSecond: 4, difyRunsPerMinute: 6 },
-  falPort: Number(process.env.EMULATOR_FAL_PORT ?? 0),
-  falLegacyPort: Number(process.env.EMULATOR_FAL_LEGACY_PORT ?? 0),
-  difyPort: Number(process.env.EMULATOR_DIFY_PORT ?? 0),
-});
-const config = loadConfig({
-  ...process.env,
-  HOST: process.env.HOST ?? '127.0.0.1',
-  FAL_API_URL: emulator.falUrl,
-  FAL_LEGACY_API_URL: emulator.falLegacyUrl,
-  DIFY_API_URL: emulator.difyUrl,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-});
+const settings = settingsOrExit(() => emulatorSettings());
+const ports = {
+  EMULATOR_FAL_PORT: settings.EMULATOR_FAL_PORT ?? 0,
+  EMULATOR_DIFY_PORT: settings.EMULATOR_DIFY_PORT ?? 0,
+  EMULATOR_FAL_LEGACY_PORT: settings.EMULATOR_FAL_LEGACY_PORT ?? 0,
+};
+const emulator = await listenOrExit(
+  () =>
+    startEmulator({
+      live: { falLinesPerSecond: 4, difyRunsPerMinute: 6 },
+      falPort: ports.EMULATOR_FAL_PORT,
+      difyPort: ports.EMULATOR_DIFY_PORT,
+      falLegacyPort: ports.EMULATOR_FAL_LEGACY_PORT,
+    }),
+  ports,
+);
+const config = settingsOrExit(() =>
+  loadConfig({
+    ...process.env,
+    HOST: process.env.HOST ?? '127.0.0.1',
+    FAL_API_URL: emulator.falUrl,
+    FAL_LEGACY_API_URL: emulator.falLegacyUrl,
+    DIFY_API_URL: emulator.difyUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  }),
+);
 const gateway = createGateway(config, {
   graphiqlHeaders: {
     'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
     'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
   },
 });
-const url = await gateway.listen();
+const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
 
 console.log(`AI logs gateway demo
 

@@ -1,22 +1,11 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig } from './config.js';
 import { createGateway, createLogger } from './server.js';
+import { listenOrExit, settingsOrExit } from './startup.js';
 
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = configOrExit();
+const config = settingsOrExit(() => loadConfig());
 const logger = createLogger(config);
 const gateway = createGateway(config, { logger });
-const url = await gateway.listen();
+const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
 logger.info({ url: `${url}/graphql` }, 'listening');
 // Printed whatever the log level, so that whoever started the gateway knows where it is.
 console.log(`gateway listening on ${url}/graphql`);

@@ -4,6 +4,7 @@ import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { useArgumentNamingErrors } from './plugins/argument-errors.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
 import { OperationLabels, useGraphQLMetrics } from './plugins/graphql-metrics.js';
@@ -13,11 +14,12 @@ import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useRequestParamChecks } from './plugins/request-params.js';
+import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { falLegacyReader } from './paging/fal-legacy-reader.js';
 import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
-import { maskError, useContractErrorCodes } from './plugins/error-contract.js';
+import { useContractErrorCodes, useUpstreamErrors } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
@@ -119,16 +121,16 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   };
   let draining = false;
 
-  const streamEndpoint = '/graphql/stream';
+  const graphqlEndpoint = '/graphql';
+  const streamEndpoint = `${graphqlEndpoint}/stream`;
   const headers = options.graphiqlHeaders
     ? JSON.stringify(options.graphiqlHeaders, null, 2)
     : undefined;
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     context: (initial) => createContext(services, initial),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint,
     healthCheckEndpoint: '/health',
-    maskedErrors: { maskError },
     logging: logger,
     graphiql: config.graphiql && {
       title: 'AI logs gateway',
@@ -147,6 +149,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
       useRequestParamChecks(),
+      useRootPointer(graphqlEndpoint, config.graphiql),
+      useArgumentNamingErrors(),
       ...useRequestSafety({
         maxBodyBytes: config.maxBodyBytes,
         introspection: config.introspection,
@@ -154,6 +158,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       }),
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
+      useUpstreamErrors(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),

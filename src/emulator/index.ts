@@ -12,12 +12,13 @@ import { OpenStreams } from './fal/stream.js';
 import { CallLog } from './http/calls.js';
 import { FaultBook } from './http/faults.js';
 import { listen, shutdown } from './http/listen.js';
-import { createSourceServer } from './http/source-server.js';
+import { createSourceServer, describeRoutes } from './http/source-server.js';
 import type { Emulator, EmulatorOptions } from './types.js';
 
 export type {
   CallFilter,
   Emulator,
+  EmulatorRoute,
   EmulatorOptions,
   Fault,
   LiveOptions,
@@ -75,14 +76,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultBook();
   const streams = new OpenStreams();
   const keepAliveMs = options.sseKeepAliveMs ?? 15_000;
+  const falSpec = falSource({ store: fal, keys: falKeys, now, streams, keepAliveMs });
+  const difySpec = difySource(dify, difyKeys);
+  const falLegacySpec = falLegacySource(fal, falKeys, now);
   const servers = [
-    createSourceServer(
-      falSource({ store: fal, keys: falKeys, now, streams, keepAliveMs }),
-      calls,
-      faults,
-    ),
-    createSourceServer(difySource(dify, difyKeys), calls, faults),
-    createSourceServer(falLegacySource(fal, falKeys, now), calls, faults),
+    createSourceServer(falSpec, calls, faults),
+    createSourceServer(difySpec, calls, faults),
+    createSourceServer(falLegacySpec, calls, faults),
   ] as const;
   const close = () => Promise.all(servers.map(shutdown)).then(() => undefined);
   const host = options.host ?? '127.0.0.1';
@@ -107,6 +107,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     falUrl,
     falLegacyUrl,
     difyUrl,
+    routes: [
+      ...describeRoutes(falSpec, falUrl),
+      ...describeRoutes(difySpec, difyUrl),
+      ...describeRoutes(falLegacySpec, falLegacyUrl),
+    ],
     calls: (filter) => calls.list(filter),
     resetCalls: () => calls.reset(),
     setFault: (route, fault) => faults.set(route, fault),

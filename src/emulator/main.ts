@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOrExit, settingsOrExit } from '../startup.js';
 import { listen, shutdown } from './http/listen.js';
 import { DEMO_KEYS, startEmulator } from './index.js';
-import type { Emulator, Route } from './index.js';
+import type { Emulator, EmulatorRoute, Route } from './index.js';
+import { emulatorSettings } from './settings.js';
 
 const ROUTES: readonly Route[] = [
   'logs.history',
@@ -14,6 +16,24 @@ const ROUTES: readonly Route[] = [
   'workflows.run',
 ];
 
+/** Each route's query and path parameters in a ready call, over the demo tenant's data. */
+const EXAMPLES: Record<Route, (target: Emulator) => { query?: string; id?: string }> = {
+  'logs.history': () => ({ query: 'limit=3' }),
+  'logs.legacy': () => ({
+    query: `limit=3&since=${new Date(Date.now() - 86_400_000).toISOString()}`,
+  }),
+  // Without `start` the stream replays the last 24 hours first.
+  'logs.stream': () => ({ query: `start=${new Date().toISOString()}` }),
+  'requests.byEndpoint': (target) => ({
+    query: `endpoint_id=${target.fal.apps('demo')[0]?.id ?? 'owner/app'}&limit=3`,
+  }),
+  'apps.list': () => ({ query: 'expand=endpoints' }),
+  'workflows.logs': () => ({ query: 'limit=3' }),
+  'workflows.run': (target) => ({
+    id: target.dify.logs('demo').find((row) => row.workflow_run)?.workflow_run?.id,
+  }),
+};
+
 /**
  * Environment: EMULATOR_FAL_PORT (4010), EMULATOR_FAL_LEGACY_PORT (4011, fal's legacy logs
  * API), EMULATOR_DIFY_PORT (4020), EMULATOR_SEED, EMULATOR_LIVE (`false` turns live data off),
@@ -21,22 +41,35 @@ const ROUTES: readonly Route[] = [
  * (`1` serves the control routes below on EMULATOR_CONTROL_PORT, for benchmarks that run the
  * emulator in a process of its own).
  */
-const env = process.env;
-const live = env.EMULATOR_LIVE !== 'false';
+const settings = settingsOrExit(() => emulatorSettings());
+const ports = {
+  EMULATOR_FAL_PORT: settings.EMULATOR_FAL_PORT ?? 4010,
+  EMULATOR_DIFY_PORT: settings.EMULATOR_DIFY_PORT ?? 4020,
+  EMULATOR_FAL_LEGACY_PORT: settings.EMULATOR_FAL_LEGACY_PORT ?? 4011,
+  EMULATOR_CONTROL_PORT: settings.EMULATOR_CONTROL_PORT,
+};
+const live = settings.EMULATOR_LIVE;
 
-const emulator = await startEmulator({
-  live: live ? {} : false,
-  falPort: Number(env.EMULATOR_FAL_PORT ?? 4010),
-  falLegacyPort: Number(env.EMULATOR_FAL_LEGACY_PORT ?? 4011),
-  difyPort: Number(env.EMULATOR_DIFY_PORT ?? 4020),
-  ...(env.EMULATOR_SEED ? { seed: Number(env.EMULATOR_SEED) } : {}),
-  ...(env.EMULATOR_SCALE ? { scale: Number(env.EMULATOR_SCALE) } : {}),
-  ...(env.EMULATOR_ANCHOR ? { anchor: Number(env.EMULATOR_ANCHOR) } : {}),
-});
-const control = env.EMULATOR_CONTROL === '1' ? createControlServer(emulator) : undefined;
-const controlUrl =
-  control &&
-  new URL('/_control', await listen(control, '127.0.0.1', Number(env.EMULATOR_CONTROL_PORT ?? 0)));
+const { emulator, control, controlUrl } = await listenOrExit(async () => {
+  const emulator = await startEmulator({
+    live: live ? {} : false,
+    falPort: ports.EMULATOR_FAL_PORT,
+    difyPort: ports.EMULATOR_DIFY_PORT,
+    falLegacyPort: ports.EMULATOR_FAL_LEGACY_PORT,
+    seed: settings.EMULATOR_SEED,
+    scale: settings.EMULATOR_SCALE,
+    anchor: settings.EMULATOR_ANCHOR,
+  });
+  if (!settings.EMULATOR_CONTROL) return { emulator };
+  const control = createControlServer(emulator);
+  const base = await listen(control, '127.0.0.1', ports.EMULATOR_CONTROL_PORT).catch(
+    async (error: unknown) => {
+      await emulator.close();
+      throw error;
+    },
+  );
+  return { emulator, control, controlUrl: new URL('/_control', base) };
+}, ports);
 
 console.log(`fal and Dify emulators (live data ${live ? 'on' : 'off'})
 
@@ -46,12 +79,25 @@ console.log(`fal and Dify emulators (live data ${live ? 'on' : 'off'})
   Dify  ${emulator.difyUrl}   Authorization: Bearer ${DEMO_KEYS.dify}
                                    other tenant: Bearer ${DEMO_KEYS.difyOther}
 ${controlUrl ? `  control ${controlUrl.href}\n` : ''}
+Routes, each with a call to try:
+${emulator.routes.map((route) => `  ${route.method.padEnd(4)} ${route.url}\n    ${exampleCall(emulator, route)}`).join('\n')}
+
 Ctrl+C stops them.`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void Promise.all([emulator.close(), control && shutdown(control)]).then(() => process.exit(0));
   });
+}
+
+function exampleCall(target: Emulator, route: EmulatorRoute): string {
+  const { query, id } = EXAMPLES[route.route](target);
+  const url = route.url.replace(/\{\w+\}/, id ?? 'ID') + (query ? `?${query}` : '');
+  const authorization =
+    route.source === 'fal' ? `Key ${DEMO_KEYS.fal}` : `Bearer ${DEMO_KEYS.dify}`;
+  const options = route.route === 'logs.stream' ? '-sN' : '-s';
+  const method = route.method === 'GET' ? '' : ` -X ${route.method}`;
+  return `curl ${options}${method} '${url}' -H 'Authorization: ${authorization}'`;
 }
 
 /**

@@ -89,6 +89,14 @@ export interface Fault {
   errorEventAfter?: number;
 }
 
+/** A route as someone calls it; `{name}` in the URL stands for one path segment. */
+export interface EmulatorRoute {
+  source: Source;
+  route: Route;
+  method: 'GET' | 'POST';
+  url: string;
+}
+
 export interface CallFilter {
   source?: Source;
   route?: Route;
@@ -100,6 +108,8 @@ export interface Emulator {
   /** 'http://127.0.0.1:PORT', fal's legacy logs API (`POST /logs/`) at the root, as at rest.alpha.fal.ai */
   falLegacyUrl: string;
   difyUrl: string;
+  /** Every route of both servers, fal's first. */
+  routes: readonly EmulatorRoute[];
   calls(filter?: CallFilter): RecordedCall[];
   resetCalls(): void;
   setFault(route: Route, fault: Fault): void;

@@ -1,8 +1,11 @@
 import { GraphQLError } from 'graphql';
-import { isAsyncIterable, maskError as yogaMaskError } from 'graphql-yoga';
+import { handleStreamOrSingleExecutionResult, isAsyncIterable } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
-import type { MaskError, Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.js';
 import { UpstreamError } from '../upstreams/errors.js';
+import { logUpstreamFailure } from './observability.js';
 
 function upstreamGraphQLError(error: GraphQLError, upstream: UpstreamError): GraphQLError {
   const { code, source, upstreamStatus, upstreamRequestId, retryAfter } = upstream.details;
@@ -21,16 +24,45 @@ function upstreamGraphQLError(error: GraphQLError, upstream: UpstreamError): Gra
   });
 }
 
+const withUpstreamErrors =
+  (logger: Logger) =>
+  ({
+    result,
+    setResult,
+  }: {
+    result: ExecutionResult;
+    setResult: (result: ExecutionResult) => void;
+  }) => {
+    if (!result.errors?.some((error) => error.originalError instanceof UpstreamError)) return;
+    setResult({
+      ...result,
+      errors: result.errors.map((error) => {
+        if (!(error.originalError instanceof UpstreamError)) return error;
+        logUpstreamFailure(logger, error.originalError, error.path);
+        return upstreamGraphQLError(error, error.originalError);
+      }),
+    });
+  };
+
 /**
- * Upstream failures keep their classification; errors the gateway raised on purpose keep
- * their code; anything else is an internal error and is masked.
+ * Upstream failures become errors with their contract code, source, upstream status and
+ * request id, and are logged once on the request's own logger, before Yoga masks the rest
+ * (which it would log as internal errors, stack and all).
  */
-export const maskError: MaskError = (error, message, isDev) => {
-  if (error instanceof GraphQLError && error.originalError instanceof UpstreamError) {
-    return upstreamGraphQLError(error, error.originalError);
-  }
-  return yogaMaskError(error, message, isDev);
-};
+export function useUpstreamErrors(): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      const handle = withUpstreamErrors(args.contextValue.logger);
+      return { onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, handle) };
+    },
+    onSubscribe({ args }) {
+      const handle = withUpstreamErrors(args.contextValue.logger);
+      return {
+        onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, handle),
+      };
+    },
+  };
+}
 
 /** Codes graphql-yoga and graphql-js give to a request the client got wrong. */
 const CLIENT_REQUEST_CODES = new Set([

@@ -2,6 +2,11 @@ import { renderGraphiQL, type GraphiQLOptions, type Plugin } from 'graphql-yoga'
 
 const ASSET_ROUTE = '/graphiql/';
 const CDN_DIST = /https:\/\/unpkg\.com\/@graphql-yoga\/graphiql@[^/]+\/dist\//g;
+const REMOTE_FAVICON = /<link rel=icon href=https:[^>]*>/;
+/** A favicon in the page itself, as GraphiQL's own is fetched from GitHub. */
+const INLINE_FAVICON = `<link rel=icon href="data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#e10098"/><path d="M4 5h8M4 8h8M4 11h5" stroke="#fff" stroke-width="1.5"/></svg>',
+)}">`;
 
 type Asset = { body: string; type: string };
 
@@ -28,9 +33,11 @@ const loadAssets = () =>
       ]),
   ));
 
-/** Yoga's GraphiQL page, its scripts and styles served by the gateway rather than a CDN. */
+/** Yoga's GraphiQL page, its scripts, styles and icon served by the gateway rather than the internet. */
 export function renderLocalGraphiQL(options: GraphiQLOptions): string {
-  return renderGraphiQL(options).replace(CDN_DIST, ASSET_ROUTE);
+  return renderGraphiQL(options)
+    .replace(CDN_DIST, ASSET_ROUTE)
+    .replace(REMOTE_FAVICON, INLINE_FAVICON);
 }
 
 /** Serves GraphiQL's files, so that GraphiQL works without internet access. */

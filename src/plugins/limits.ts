@@ -14,11 +14,14 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type FieldNode,
+  type GraphQLArgument,
   type GraphQLField,
   type GraphQLSchema,
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { StandardSchemaV1 } from '@pothos/plugin-validation';
+import { invalidArguments } from '../schema/builder.js';
 
 /** graphql-armor words every refusal as a syntax error; it is an input error like any other. */
 function refusal(armorError: GraphQLError): GraphQLError {
@@ -70,10 +73,43 @@ function sizedFields(schema: GraphQLSchema, document: DocumentNode): SizedField[
  * The list size a field will really use: a literal, a variable, a variable's default, the
  * argument's default, or the length of `ids`.
  */
-function listSize({ field, node }: SizedField, variables: Record<string, unknown>) {
-  const values = getArgumentValues(field, node, variables);
+function listSize({ field }: SizedField, values: Record<string, unknown>) {
   const pageSizeDefault = field.args.find((argument) => argument.name === 'first');
   return sizeOf(values.first ?? pageSizeDefault?.defaultValue) ?? sizeOf(values.ids);
+}
+
+type ValidatedArgument = GraphQLArgument & {
+  extensions: { '@pothos/plugin-validation'?: { schemas?: StandardSchemaV1[] } };
+};
+
+/**
+ * Size arguments outside their own range (the argument's validation schemas: `first` of
+ * `falLogs` is 1 to 5000), each refused naming the argument, so that a page too large is
+ * reported as such rather than as a query too expensive.
+ */
+function sizeArgumentErrors(
+  { field, node }: SizedField,
+  values: Record<string, unknown>,
+): GraphQLError[] {
+  return field.args.flatMap((argument: ValidatedArgument) => {
+    const value = values[argument.name];
+    if (!SIZE_ARGUMENTS.has(argument.name) || value === undefined) return [];
+    const issues = (argument.extensions['@pothos/plugin-validation']?.schemas ?? []).flatMap(
+      (schema) => {
+        const result = schema['~standard'].validate(value);
+        // An asynchronous schema is left to the resolver, which runs it before any upstream call.
+        return result instanceof Promise ? [] : (result.issues ?? []);
+      },
+    );
+    if (issues.length === 0) return [];
+    const argumentNode = node.arguments?.find(({ name }) => name.value === argument.name);
+    return [
+      invalidArguments(
+        issues.map((issue) => ({ ...issue, path: [argument.name, ...(issue.path ?? [])] })),
+        argumentNode ?? node,
+      ),
+    ];
+  });
 }
 
 /**
@@ -109,11 +145,11 @@ function withListSizes(
 const ACCEPTED_SIZES_PER_DOCUMENT = 64;
 
 /**
- * Prices each operation with the variables it runs with, so a page size passed as a variable
- * or left at its default cannot slip past the cost limit. Variables that do not coerce are
- * left to the execution, which refuses them before any resolver runs. The price depends only
- * on the document and its list sizes, so an accepted price is remembered for those (a client
- * paging with `after` is priced once).
+ * Refuses a size argument out of its range, then prices each operation with the variables it
+ * runs with, so a page size passed as a variable or left at its default cannot slip past the
+ * cost limit. Variables that do not coerce are left to the execution, which refuses them
+ * before any resolver runs. The price depends only on the document and its list sizes, so an
+ * accepted price is remembered for those (a client paging with `after` is priced once).
  */
 function useQueryCostLimit(maxCost: number): Plugin {
   const rule = costLimitRule({
@@ -148,9 +184,17 @@ function useQueryCostLimit(maxCost: number): Plugin {
       known = { fields: sizedFields(args.schema, args.document), acceptedSizes: new Set() };
       documents.set(args.document, known);
     }
-    const sizes = known.fields.map((field) => listSize(field, variables.coerced));
+    const values = known.fields.map(({ field, node }) =>
+      getArgumentValues(field, node, variables.coerced),
+    );
+    const sizes = known.fields.map((field, i) => listSize(field, values[i]!));
     const key = sizes.join(',');
     if (known.acceptedSizes.has(key)) return;
+    const outOfRange = known.fields.flatMap((field, i) => sizeArgumentErrors(field, values[i]!));
+    if (outOfRange.length > 0) {
+      setResultAndStopExecution({ errors: outOfRange });
+      return;
+    }
     const errors = validate(args.schema, withListSizes(args.document, known.fields, sizes), [rule]);
     if (errors.length > 0) {
       setResultAndStopExecution({ errors });

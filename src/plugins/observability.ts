@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamCallReport, UpstreamObserver } from '../upstreams/http.js';
-import type { UpstreamSource } from '../upstreams/errors.js';
+import type { UpstreamError, UpstreamSource } from '../upstreams/errors.js';
 
 /** The gateway's own metrics, in a registry of its own (GraphQL phases join it from Yoga). */
 export class GatewayMetrics {
@@ -69,6 +69,36 @@ function labelsOf(report: UpstreamCallReport, withStatus: boolean) {
   return withStatus ? { ...labels, status: String(report.status ?? 'none') } : labels;
 }
 
+/**
+ * Upstream refusals of what the client sent (its key, an id, its input) and calls the client
+ * gave up on: the client's problem, not the gateway's.
+ */
+const CLIENTS_OWN_OUTCOMES = new Set<UpstreamCallReport['outcome']>([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'aborted',
+]);
+
+const isClientsOwn = (outcome: UpstreamCallReport['outcome']) => CLIENTS_OWN_OUTCOMES.has(outcome);
+
+/**
+ * One line, with no stack, for an upstream failure a client receives: a warning when it is the
+ * client's own (a refused key), an error otherwise.
+ */
+export function logUpstreamFailure(
+  logger: Logger,
+  error: UpstreamError,
+  path: readonly (string | number)[] | undefined,
+): void {
+  const { code, source, upstreamStatus, upstreamRequestId } = error.details;
+  logger[isClientsOwn(code) ? 'warn' : 'error'](
+    { code, upstream: source, upstreamStatus, upstreamRequestId, path: path?.join('.') },
+    error.message,
+  );
+}
+
 /** One structured line per upstream call and retry: never a payload, a key or a query value. */
 export function upstreamCallLog(logger: Logger): UpstreamObserver {
   const fields = (report: UpstreamCallReport) => ({
@@ -84,7 +114,10 @@ export function upstreamCallLog(logger: Logger): UpstreamObserver {
     call: (report) =>
       report.outcome === 'ok'
         ? logger.info(fields(report), 'upstream call')
-        : logger.warn(fields(report), 'upstream call failed'),
+        : logger[isClientsOwn(report.outcome) ? 'info' : 'warn'](
+            fields(report),
+            'upstream call failed',
+          ),
     retry: (report) =>
       logger.info({ ...fields(report), delayMs: Math.round(report.delayMs) }, 'upstream retry'),
     streamOpened: (source: UpstreamSource, route) =>

@@ -1,8 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
-import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import ValidationPlugin, { type StandardSchemaV1 } from '@pothos/plugin-validation';
+import { GraphQLError, Kind, print, type ASTNode, type ValueNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { parseInstant, type Instant } from '../time.js';
 
@@ -29,6 +29,27 @@ function decodeOwnGlobalID(globalID: string) {
   return decoded;
 }
 
+/**
+ * BAD_USER_INPUT naming each invalid argument by its path from the argument (`first`,
+ * `filter.until`) and saying what is wrong with it.
+ */
+export function invalidArguments(
+  issues: readonly StandardSchemaV1.Issue[],
+  nodes?: ASTNode | readonly ASTNode[],
+): GraphQLError {
+  const problems = issues.map((issue) => {
+    const path = (issue.path ?? [])
+      .map((segment) => (typeof segment === 'object' ? segment.key : segment))
+      .map(String)
+      .join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  return new GraphQLError(`Invalid argument ${problems.join('; ')}`, {
+    nodes,
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   Scalars: {
@@ -48,32 +69,21 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
   },
-  validation: {
-    validationError: (failure) => {
-      const problems = failure.issues.map((issue) => {
-        const path = (issue.path ?? [])
-          .map((segment) => (typeof segment === 'object' ? segment.key : segment))
-          .map(String)
-          .join('.');
-        return path ? `${path}: ${issue.message}` : issue.message;
-      });
-      return new GraphQLError(`Invalid argument ${problems.join('; ')}`, {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
-    },
-  },
+  validation: { validationError: (failure) => invalidArguments(failure.issues) },
 });
 
 builder.queryType({});
 builder.subscriptionType({});
 
-function parseDateTime(value: unknown): Instant {
+/** A DateTime from a variable's value, or from a literal (`node`, which locates the error). */
+function parseDateTime(value: unknown, node?: ValueNode): Instant {
   const instant = typeof value === 'string' ? parseInstant(value) : undefined;
   if (!instant) {
-    throw new GraphQLError(
-      `DateTime must be an ISO-8601 date-time or YYYY-MM-DD, got ${JSON.stringify(value)}`,
-      { extensions: { code: 'BAD_USER_INPUT' } },
-    );
+    const given = node ? print(node) : JSON.stringify(value);
+    throw new GraphQLError(`DateTime must be an ISO-8601 date-time or YYYY-MM-DD, got ${given}`, {
+      nodes: node,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return instant;
 }
@@ -83,7 +93,7 @@ builder.scalarType('DateTime', {
     'An instant. Output: ISO-8601 in UTC with milliseconds (microseconds when the source has them). Input: ISO-8601 (a value without zone is UTC) or YYYY-MM-DD (midnight UTC).',
   serialize: (value) => value,
   parseValue: parseDateTime,
-  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined, node),
 });
 
 function literalToJson(node: ValueNode): unknown {
@@ -103,6 +113,7 @@ function literalToJson(node: ValueNode): unknown {
       return Object.fromEntries(node.fields.map((f) => [f.name.value, literalToJson(f.value)]));
     case Kind.VARIABLE:
       throw new GraphQLError('JSON literals cannot contain variables', {
+        nodes: node,
         extensions: { code: 'BAD_USER_INPUT' },
       });
   }

@@ -41,8 +41,12 @@ export function forwardPage<Edge extends { cursor: string }>(
 }
 
 /** The `first` argument of a connection: 1 to `max`. */
-export const pageSizeSchema = (max: number) =>
-  z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`).nullish();
+export const pageSizeSchema = (max: number) => {
+  const outOfRange = {
+    error: (issue: { input: unknown }) => `must be 1 to ${max}, got ${String(issue.input)}`,
+  };
+  return z.number().int().min(1, outOfRange).max(max, outOfRange).nullish();
+};
 
 /**
  * The payload of an `after` cursor this gateway signed for `connection`, refused with

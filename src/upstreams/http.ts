@@ -404,7 +404,7 @@ export class UpstreamHttp {
     response?: Dispatcher.ResponseData,
     cause?: unknown,
   ): UpstreamError {
-    const message = `${this.source === 'fal' ? 'fal' : 'Dify'} ${what}`;
+    const message = `${this.source === 'fal' ? 'fal' : 'Dify'}: ${what}`;
     return new UpstreamError(
       message,
       {

@@ -249,16 +249,17 @@ describe('fal logs history: the timestamp cursor', () => {
   });
 });
 
+/** fal's own ranks (NOTES.md). */
 const RANK: Record<string, number> = {
   trace: 0,
-  debug: 1,
-  info: 2,
-  warning: 3,
-  error: 4,
-  stdout: 5,
-  stderr: 5,
+  debug: 10,
+  info: 20,
+  warning: 30,
+  error: 40,
+  stdout: 100,
+  stderr: 110,
 };
-const rank = (level: string) => RANK[level.toLowerCase()] ?? 2;
+const rank = (level: string) => RANK[level.toLowerCase()] ?? RANK.info!;
 
 describe('fal logs history: filters', () => {
   const window = { start: iso(NOW - DAY), end: iso(NOW) };
@@ -280,6 +281,13 @@ describe('fal logs history: filters', () => {
       expect(lines.some((line) => line.level === 'STDERR')).toBe(true);
     },
   );
+
+  it('level=stderr keeps stderr lines only: stderr ranks above stdout', async () => {
+    const lines = await all({ ...window, level: 'stderr' });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(new Set(lines.map((line) => line.level))).toEqual(new Set(['STDERR']));
+    expect(lines).toEqual(recent().filter((line) => line.level === 'STDERR'));
+  });
 
   it('ranks levels it does not know as info', async () => {
     const notices = recent().filter((line) => line.level === 'notice');

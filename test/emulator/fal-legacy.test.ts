@@ -88,12 +88,13 @@ describe('fal legacy logs: the route', () => {
     expect(answer.headers.location).toBe('/logs/?limit=1');
   });
 
-  it('answers other paths and methods with 404 in the FastAPI envelope', async () => {
+  it('answers other paths with 404 and other methods with 405, in the FastAPI envelope', async () => {
     const v1Path = await legacyLogs(emulator, {}, [], FAL, '/serverless/logs/history');
     expect(v1Path).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
     const get = await fetch(`${emulator.falLegacyUrl}/logs/`, { headers: FAL });
-    expect(get.status).toBe(404);
-    expect(await get.json()).toEqual({ detail: 'Not Found' });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toEqual({ detail: expect.any(String) as unknown });
   });
 });
 

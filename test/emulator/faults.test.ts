@@ -57,10 +57,7 @@ describe('call recording', () => {
   it('answers unknown paths with 404 in the envelope and does not record them', async () => {
     const fal = await call(`${emulator.falUrl}/serverless/metrics`, { headers: FAL });
     expect(fal).toMatchObject({ status: 404, body: { error: { type: 'not_found' } } });
-    const dify = await call(`${emulator.difyUrl}/workflows/logs`, {
-      method: 'POST',
-      headers: DIFY,
-    });
+    const dify = await call(`${emulator.difyUrl}/workflows/metrics`, { headers: DIFY });
     expect(dify).toMatchObject({ status: 404, body: { code: 'not_found', status: 404 } });
     expect(emulator.calls()).toEqual([]);
   });

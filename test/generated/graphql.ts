@@ -10,6 +10,7 @@ export type FalLogFilter = {
   /** The runner (label `fal_job_id`). */
   jobId?: string | null | undefined;
   labels?: Array<LabelFilter> | null | undefined;
+  /** The lowest level returned, in fal’s order: TRACE < DEBUG < INFO < WARNING < ERROR < STDOUT < STDERR. STDOUT and STDERR (a process’s raw output) rank above ERROR, so `ERROR` also returns them, often as most of the lines, and `STDERR` returns STDERR lines alone. fal cannot select ERROR lines alone: ask for `ERROR` and keep the lines whose `level` is `ERROR`. */
   minLevel?: LogLevel | null | undefined;
   /** The request that emitted the line (label `fal_request_id`). */
   requestId?: string | null | undefined;
@@ -51,7 +52,7 @@ export type LabelOp =
   | 'NOT_EQUALS'
   | 'NOT_IN';
 
-/** Severity of a log line. STDOUT and STDERR are raw process output; as a minimum level they rank above ERROR. */
+/** Severity of a log line. STDOUT and STDERR are raw process output; as a minimum level they rank above ERROR, and STDERR above STDOUT. */
 export type LogLevel =
   | 'DEBUG'
   | 'ERROR'

@@ -5,6 +5,7 @@ const BY_STATUS: Record<number, [code: string, message: string]> = {
   401: ['unauthorized', 'The access token is not valid.'],
   403: ['forbidden', 'This app is disabled or no longer exists.'],
   404: ['not_found', 'The requested URL was not found on this server.'],
+  405: ['method_not_allowed', 'The method is not allowed for the requested URL.'],
   429: ['too_many_requests', 'Too many requests, slow down.'],
   502: ['bad_gateway', 'The upstream answered with an invalid response.'],
   503: ['service_unavailable', 'The service is temporarily unavailable.'],

@@ -21,14 +21,14 @@ export function difySource(store: DifyStore, keys: Record<string, string>): Sour
       {
         route: 'workflows.logs',
         method: 'GET',
-        path: /^\/v1\/workflows\/logs\/?$/,
+        path: '/v1/workflows/logs',
         malformed: { page: 1, data: [{ workflow_run: { status: 'succeeded' } }] },
         handle: logsRoute(store),
       },
       {
         route: 'workflows.run',
         method: 'GET',
-        path: /^\/v1\/workflows\/run\/(?<id>[^/]+)\/?$/,
+        path: '/v1/workflows/run/{id}',
         malformed: { status: 'succeeded', outputs: {} },
         handle: runRoute(store),
       },

@@ -24,7 +24,7 @@ export function falLegacySource(
       {
         route: 'logs.legacy',
         method: 'POST',
-        path: /^\/logs\/?$/,
+        path: '/logs/',
         malformed: [{ message: 'cut short' }],
         handle: legacyLogsRoute(store, now),
       },

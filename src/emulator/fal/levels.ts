@@ -1,15 +1,18 @@
-/** Minimum-level order; stdout and stderr rank above error so they pass every minimum. */
+/**
+ * Minimum-level order, as fal ranks its own levels (fal-ai/isolate `LogLevel`): stdout and
+ * stderr rank above error, so `level=error` also returns them, and stderr above stdout.
+ */
 const RANKS = new Map([
   ['trace', 0],
-  ['debug', 1],
-  ['info', 2],
-  ['warning', 3],
-  ['error', 4],
-  ['stdout', 5],
-  ['stderr', 5],
+  ['debug', 10],
+  ['info', 20],
+  ['warning', 30],
+  ['error', 40],
+  ['stdout', 100],
+  ['stderr', 110],
 ]);
 
-const INFO_RANK = 2;
+const INFO_RANK = 20;
 
 export const LEVEL_NAMES = [...RANKS.keys()];
 

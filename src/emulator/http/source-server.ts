@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Route, Source } from '../types.js';
+import type { EmulatorRoute, Route, Source } from '../types.js';
 import type { CallLog } from './calls.js';
 import { faultMessage, sendError } from './exchange.js';
 import type { ErrorAnswer, Exchange } from './exchange.js';
@@ -11,8 +11,8 @@ import { parseJsonBody, queryRecord, readBody } from './request.js';
 export interface RouteSpec {
   route: Route;
   method: 'GET' | 'POST';
-  /** Matched against the whole pathname; named groups become params. */
-  path: RegExp;
+  /** The whole pathname, a trailing slash allowed; `{name}` matches one segment, a param. */
+  path: string;
   malformed: unknown;
   handle(ex: Exchange, tenant: string): void | Promise<void>;
 }
@@ -25,14 +25,42 @@ export interface SourceSpec {
   error(status: number, message?: string, retryAfterSeconds?: number): ErrorAnswer;
 }
 
+interface CompiledRoute {
+  spec: RouteSpec;
+  pattern: RegExp;
+}
+
+function compile(route: RouteSpec): CompiledRoute {
+  const segments = route.path
+    .replace(/\/$/, '')
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment)?.[1];
+      return param ? `(?<${param}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    });
+  return { spec: route, pattern: new RegExp(`^${segments.join('/')}/?$`) };
+}
+
+/** Each route of a source as someone calls it, under the source's base URL. */
+export function describeRoutes(spec: SourceSpec, baseUrl: string): EmulatorRoute[] {
+  const { origin } = new URL(baseUrl);
+  return spec.routes.map(({ route, method, path }) => ({
+    source: spec.source,
+    route,
+    method,
+    url: `${origin}${path}`,
+  }));
+}
+
 /**
  * Serves one upstream: records every matched call, then applies the route's fault
  * (latency, hang and status before authentication), then authenticates and handles it.
  */
 export function createSourceServer(spec: SourceSpec, calls: CallLog, faults: FaultBook): Server {
+  const routes = spec.routes.map(compile);
   return createServer((req, res) => {
     res.on('error', () => undefined);
-    serve(spec, calls, faults, req, res).catch(() => {
+    serve(spec, routes, calls, faults, req, res).catch(() => {
       if (res.headersSent) res.destroy();
       else answerError(res, spec.error(500));
     });
@@ -41,6 +69,7 @@ export function createSourceServer(spec: SourceSpec, calls: CallLog, faults: Fau
 
 async function serve(
   spec: SourceSpec,
+  routes: readonly CompiledRoute[],
   calls: CallLog,
   faults: FaultBook,
   req: IncomingMessage,
@@ -48,7 +77,18 @@ async function serve(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const text = await readBody(req);
-  const matched = matchRoute(spec.routes, req.method ?? 'GET', url.pathname);
+  const method = req.method ?? 'GET';
+  const atPath = routes.filter(({ pattern }) => pattern.test(url.pathname));
+  const matched = matchRoute(atPath, method, url.pathname);
+  if (!matched && atPath.length > 0) {
+    const allowed = atPath.map(({ spec: route }) => route.method);
+    const message = `${method} is not allowed on ${url.pathname}: use ${allowed.join(' or ')}`;
+    const answer = spec.error(405, message);
+    return answerError(res, {
+      ...answer,
+      headers: { ...answer.headers, allow: allowed.join(', ') },
+    });
+  }
   if (!matched) return answerError(res, spec.error(404));
   const { route, params } = matched;
   const ex: Exchange = {
@@ -84,12 +124,12 @@ async function serve(
 }
 
 function matchRoute(
-  routes: readonly RouteSpec[],
+  routes: readonly CompiledRoute[],
   method: string,
   pathname: string,
 ): { route: RouteSpec; params: Record<string, string> } | undefined {
-  for (const route of routes) {
-    const match = route.method === method ? route.path.exec(pathname) : null;
+  for (const { spec: route, pattern } of routes) {
+    const match = route.method === method ? pattern.exec(pathname) : null;
     if (match) return { route, params: { ...match.groups } };
   }
   return undefined;

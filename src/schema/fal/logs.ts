@@ -31,7 +31,7 @@ export function logLevelOf(upstreamLevel: string): LogLevel {
 
 export const LogLevelEnum = builder.enumType('LogLevel', {
   description:
-    'Severity of a log line. STDOUT and STDERR are raw process output; as a minimum level they rank above ERROR.',
+    'Severity of a log line. STDOUT and STDERR are raw process output; as a minimum level they rank above ERROR, and STDERR above STDOUT.',
   values: LOG_LEVELS,
 });
 
@@ -98,7 +98,11 @@ export const FalLogFilterInput = builder.inputType('FalLogFilter', {
       description: 'Free text the message must contain.',
       validate: z.string().max(1000),
     }),
-    minLevel: t.field({ type: LogLevelEnum }),
+    minLevel: t.field({
+      type: LogLevelEnum,
+      description:
+        'The lowest level returned, in fal’s order: TRACE < DEBUG < INFO < WARNING < ERROR < STDOUT < STDERR. STDOUT and STDERR (a process’s raw output) rank above ERROR, so `ERROR` also returns them, often as most of the lines, and `STDERR` returns STDERR lines alone. fal cannot select ERROR lines alone: ask for `ERROR` and keep the lines whose `level` is `ERROR`.',
+    }),
     jobId: t.string({
       description: 'The runner (label `fal_job_id`).',
       validate: nonBlank.max(200),
