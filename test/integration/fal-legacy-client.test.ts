@@ -186,7 +186,7 @@ describe('FalLegacyClient errors', () => {
       source: 'fal',
       upstreamStatus: 422,
     });
-    expect(error.message).toBe('fal query.limit: ensure this value is less than or equal to 1000');
+    expect(error.message).toBe('fal: query.limit: ensure this value is less than or equal to 1000');
     expect(emulator.calls()).toHaveLength(1);
   });
 
@@ -201,14 +201,14 @@ describe('FalLegacyClient errors', () => {
       }),
     );
     expect(error.details).toMatchObject({ code: 'BAD_USER_INPUT', upstreamStatus: 400 });
-    expect(error.message).toBe('fal Duplicate label key found: fal_env');
+    expect(error.message).toBe('fal: Duplicate label key found: fal_env');
   });
 
   it('maps a refused key to UNAUTHENTICATED without echoing the key', async () => {
     const key = 'Key nobody:secret-that-must-not-leak';
     const error = await failure(client.logs(key, { limit: 5 }));
     expect(error.details).toMatchObject({ code: 'UNAUTHENTICATED', upstreamStatus: 401 });
-    expect(error.message).toBe('fal Invalid API key');
+    expect(error.message).toBe('fal: Invalid API key');
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(
       'secret-that-must-not-leak',
     );
@@ -216,8 +216,8 @@ describe('FalLegacyClient errors', () => {
   });
 
   it.each([
-    [403, 'FORBIDDEN', 'fal Forbidden'],
-    [404, 'NOT_FOUND', 'fal Not Found'],
+    [403, 'FORBIDDEN', 'fal: Forbidden'],
+    [404, 'NOT_FOUND', 'fal: Not Found'],
   ])('maps a %i to %s', async (status, code, message) => {
     emulator.setFault('logs.legacy', { status, times: 1 });
     const error = await failure(client.logs(AUTHORIZATION, { limit: 5 }));
