@@ -46,7 +46,7 @@ async function reserve(headers: Record<string, string> = {}) {
 
 /** `count` PUTs from `localAddress`, 50 at a time; the statuses they got, counted. */
 async function flood(count: number, localAddress = '127.0.0.1') {
-  const pool = new Pool(stack.url, { connections: 50, connect: { localAddress } });
+  const pool = new Pool(stack.url, { connections: 50, localAddress });
   const statuses = new Map<number, number>();
   let sent = 0;
   const worker = async () => {
