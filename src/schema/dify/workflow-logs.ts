@@ -115,6 +115,12 @@ const workflowLogsCursorSchema = z.object({
 });
 type WorkflowLogsCursor = z.infer<typeof workflowLogsCursorSchema>;
 
+/** An oldest-first cursor always carries the count of rows left from its position. */
+function countOf(cursor: WorkflowLogsCursor): number {
+  if (cursor.count === undefined) throw badUserInput('after', 'cursor payload is malformed');
+  return cursor.count;
+}
+
 builder.queryField('workflowLogs', (t) =>
   t.field({
     type: WorkflowLogConnection,
@@ -157,7 +163,7 @@ builder.queryField('workflowLogs', (t) =>
               read,
               filter: params,
               window: { ...window, until: cursor?.until ?? window.until },
-              after: cursor && { second: cursor.second, ids: cursor.ids, count: cursor.count ?? 0 },
+              after: cursor && { second: cursor.second, ids: cursor.ids, count: countOf(cursor) },
               first,
               accept,
             })
