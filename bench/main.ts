@@ -8,6 +8,7 @@ import { createContext } from './context.js';
 import { bigPage } from './scenarios/big-page.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { liveTail } from './scenarios/live-tail.js';
+import { oldestFirst } from './scenarios/oldest-first.js';
 import { overhead } from './scenarios/overhead.js';
 import type { BenchContext } from './context.js';
 import { readSettings } from './settings.js';
@@ -19,6 +20,7 @@ const SCENARIO_RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<
   'fan-out': fanOut,
   'big-page': bigPage,
   'live-tail': liveTail,
+  'oldest-first': oldestFirst,
 };
 
 function commitLine(): string {

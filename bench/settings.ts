@@ -1,4 +1,4 @@
-export const SCENARIOS = ['overhead', 'fan-out', 'big-page', 'live-tail'] as const;
+export const SCENARIOS = ['overhead', 'fan-out', 'big-page', 'live-tail', 'oldest-first'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Settings {

@@ -1,12 +1,8 @@
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import type { Instant } from '../time.js';
-import {
-  walkFalLogs,
-  type FalLogPageReader,
-  type FalLogEntry,
-  type FalLogPosition,
-  type FalLogWalk,
-} from './fal-logs.js';
+import type { FalLogPageReader, FalLogEntry, FalLogPosition } from './fal-logs.js';
+import { walkFalLogsInOrder, type OrderedFalLogWalk } from './fal-logs-ordered.js';
+import type { LogOrder } from './log-order.js';
 
 const REQUEST_ID_LABEL = 'fal_request_id';
 
@@ -18,9 +14,10 @@ export interface RequestLogsWalkRequest {
   /** Spans every line of every request in `requestIds`. */
   window: { start: Instant; end: Instant };
   first: number;
+  order: LogOrder;
 }
 
-/** One request's own newest-first page: positions count that request's lines only. */
+/** One request's own first page in the walk's order: positions count that request's lines only. */
 export interface RequestLogsPage {
   entries: FalLogEntry[];
   hasNextPage: boolean;
@@ -40,12 +37,13 @@ export function requestLogsFilter(
 /**
  * The first page of each request's lines, read for all of them at once.
  *
- * One upstream walk reads the lines of every request together, newest first, and splits them by
- * `fal_request_id`. Restricted to one request, that order is the request's own order, so each
- * request's share is the start of its own walk. A request that got fewer than `first + 1` lines
- * while the shared walk had more is continued in the next round, together with the others
- * still short, from the merged position of the lines they were handed: the newest timestamp left
- * and how many of their lines carry it.
+ * One upstream walk reads the lines of every request together, in `order`, and splits them by
+ * `fal_request_id`. Restricted to one request, that order is the request's own order (in either
+ * direction: lines sharing a timestamp keep the upstream's relative order under any label
+ * filter), so each request's share is the start of its own walk. A request that got fewer than
+ * `first + 1` lines while the shared walk had more is continued in the next round, together with
+ * the others still short, from the merged position of the lines they were handed: the last
+ * timestamp reached and how many of their lines carry it.
  */
 export async function walkRequestLogs(
   request: RequestLogsWalkRequest,
@@ -54,15 +52,19 @@ export async function walkRequestLogs(
   const shares = new Map<string, FalLogEntry[]>(request.requestIds.map((id) => [id, []]));
   let short = [...shares.keys()];
   let after: FalLogPosition | undefined;
+  let spanHint: number | undefined;
 
   while (short.length > 0) {
-    const walk: FalLogWalk = await walkFalLogs({
+    const walk: OrderedFalLogWalk = await walkFalLogsInOrder({
+      order: request.order,
       reader: request.reader,
       filter: requestLogsFilter(short, request.filter),
       window: request.window,
       after,
       first: roundSize(short, shares, wanted, after, request.reader.maxLimit),
+      spanHint,
     });
+    spanHint = walk.spanHint;
     for (const { line, micros } of walk.entries) {
       const share = shares.get(requestIdOf(line) ?? '');
       if (share && share.length < wanted) share.push({ line, ...nextPosition(share, micros) });

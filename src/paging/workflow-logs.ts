@@ -6,7 +6,7 @@ import type {
   DifyWorkflowLogsParams,
 } from '../upstreams/dify/types.js';
 
-const DIFY_LOGS_MAX_LIMIT = 100;
+export const DIFY_LOGS_MAX_LIMIT = 100;
 
 /** Upstream calls one page may spend beyond the minimum its size needs. */
 export const EXTRA_CALLS_PER_PAGE = 10;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  FalLogsOldestFirstDocument,
   FalLogsPageDocument,
   FalRequestsWithLogsDocument,
   TailFalLogsDocument,
@@ -42,6 +43,35 @@ describe('Apollo Client queries with relayStylePagination and fetchMore', () => 
     expect(pages).toBe(Math.ceil(expected.length / first));
     const lines = data.falLogs!.edges.map((edge) => edge.node);
     expect(lines.map(fingerprintOfGateway)).toEqual(expected.map(fingerprintOfWire));
+  });
+
+  it('keeps a newest-first and an oldest-first falLogs list apart in one cache', async () => {
+    const stored = stack.emulator.fal.lines('demo');
+    const burst = largestBurst(stored);
+    const since = stored[burst.index + burst.size + 30]!.timestamp;
+    const until = stored[Math.max(0, burst.index - 30)]!.timestamp;
+    const expected = linesInWindow(stored, since, until).map(fingerprintOfWire);
+    const client = createApolloClient(stack.url, FAL_AUTH);
+    const listOf = (order: 'NEWEST_FIRST' | 'OLDEST_FIRST') =>
+      fetchEveryPage(
+        client,
+        FalLogsOldestFirstDocument,
+        { filter: { since, until }, first: 13, order },
+        (page) => page.falLogs?.pageInfo,
+      );
+
+    await listOf('NEWEST_FIRST');
+    await listOf('OLDEST_FIRST');
+    const cached = (order: 'NEWEST_FIRST' | 'OLDEST_FIRST') =>
+      client
+        .readQuery({
+          query: FalLogsOldestFirstDocument,
+          variables: { filter: { since, until }, first: 13, order },
+        })!
+        .falLogs!.edges.map((edge) => edge.node.message);
+    const messages = expected.map((line) => line.split('|')[3]);
+    expect(cached('NEWEST_FIRST')).toEqual(messages);
+    expect(cached('OLDEST_FIRST')).toEqual([...messages].reverse());
   });
 
   it('merges workflow log pages with their runs, every stored log once, newest first', async () => {

@@ -17,8 +17,8 @@ export async function startWorkflowStack(clock = new TestClock()): Promise<Stack
   return startStack({ emulator: { now: clock.now } });
 }
 
-export const LOG_PAGE_QUERY = `query ($filter: WorkflowLogFilter, $first: Int, $after: String) {
-  workflowLogs(filter: $filter, first: $first, after: $after) {
+export const LOG_PAGE_QUERY = `query ($filter: WorkflowLogFilter, $first: Int, $after: String, $order: LogOrder) {
+  workflowLogs(filter: $filter, first: $first, after: $after, order: $order) {
     totalCount
     edges { cursor node { id logId createdAt workflowRun { runId status statusRaw } } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
@@ -48,6 +48,7 @@ export async function walkLogs(
   options: {
     filter?: Record<string, unknown>;
     first?: number;
+    order?: 'NEWEST_FIRST' | 'OLDEST_FIRST';
     betweenPages?: (page: number) => void;
     /** Pages may be short (gateway-side status filtering). */
     shortPages?: boolean;
@@ -58,7 +59,7 @@ export async function walkLogs(
   while (walk.pages < 5_000) {
     const response: GraphQLResponse<LogPage> = await stack.graphql<LogPage>(
       LOG_PAGE_QUERY,
-      { filter: options.filter, first: options.first, after },
+      { filter: options.filter, first: options.first, after, order: options.order },
       DIFY_AUTH,
     );
     expect(response.errors).toBeUndefined();

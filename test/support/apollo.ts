@@ -43,16 +43,19 @@ export class GraphQLSseLink extends ApolloLink {
   }
 }
 
-/** Every connection merges its pages into one list, one per combination of its filters. */
+/**
+ * Every connection merges its pages into one list, one per combination of its filters and, for
+ * the log lists, its order: a newest-first and an oldest-first list are two lists.
+ */
 export const gatewayTypePolicies: TypePolicies = {
   Query: {
     fields: {
-      falLogs: relayStylePagination(['filter']),
+      falLogs: relayStylePagination(['filter', 'order']),
       falRequests: relayStylePagination(['endpointIds', 'filter', 'orderBy']),
-      workflowLogs: relayStylePagination(['filter']),
+      workflowLogs: relayStylePagination(['filter', 'order']),
     },
   },
-  FalRequest: { fields: { logs: relayStylePagination(['minLevel', 'search']) } },
+  FalRequest: { fields: { logs: relayStylePagination(['minLevel', 'search', 'order']) } },
 };
 
 /** Apollo Client as an app would set it up: HTTP for queries, graphql-sse for subscriptions. */

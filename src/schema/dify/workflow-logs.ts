@@ -7,12 +7,14 @@ import {
   type WorkflowLogFilterParams,
   type WorkflowLogPosition,
 } from '../../paging/workflow-logs.js';
+import { walkWorkflowLogsOldestFirst } from '../../paging/workflow-logs-oldest-first.js';
 import { isUnknownAccountError } from '../../upstreams/dify/client.js';
 import type { DifyStatusFilter, DifyWorkflowLog } from '../../upstreams/dify/types.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, requireCredential } from '../errors.js';
+import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
 import { logsReader, WorkflowLogRef } from './workflow-log.js';
 import {
   upstreamStatusOf,
@@ -102,17 +104,28 @@ const WORKFLOW_LOGS_CURSOR = 'workflowLogs';
 
 const workflowLogsCursorSchema = z.object({
   args: z.string(),
+  order: cursorOrderSchema,
   second: z.number().int().nonnegative(),
   ids: z.array(z.string()).min(1).readonly(),
   total: z.number().int().nonnegative().nullable(),
+  /** Oldest first: the window's newest second, pinned by the first page. */
+  until: z.number().int().nonnegative().optional(),
+  /** Oldest first: rows from `second` on when last counted. */
+  count: z.number().int().nonnegative().optional(),
 });
 type WorkflowLogsCursor = z.infer<typeof workflowLogsCursorSchema>;
+
+/** An oldest-first cursor always carries the count of rows left from its position. */
+function countOf(cursor: WorkflowLogsCursor): number {
+  if (cursor.count === undefined) throw badUserInput('after', 'cursor payload is malformed');
+  return cursor.count;
+}
 
 builder.queryField('workflowLogs', (t) =>
   t.field({
     type: WorkflowLogConnection,
     nullable: true,
-    description: `Dify workflow log rows, newest first. \`first\` is 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}). Walking to the end yields every row that existed when the walk began exactly once, while new runs arrive; rows created later in the same second as the walk's newest row may join it.`,
+    description: `Dify workflow log rows, newest first (or oldest first with \`order: OLDEST_FIRST\`). \`first\` is 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}). Walking to the end yields every row that existed when the walk began exactly once, while new runs arrive; rows created later in the same second as the walk's newest row may join it.`,
     args: {
       filter: t.arg({ type: WorkflowLogFilterInput }),
       first: t.arg.int({
@@ -120,8 +133,10 @@ builder.queryField('workflowLogs', (t) =>
         validate: pageSizeSchema(MAX_PAGE_SIZE),
       }),
       after: t.arg.string(),
+      order: t.arg({ type: LogOrderEnum, defaultValue: 'NEWEST_FIRST' }),
     },
     resolve: async (_root, args, context) => {
+      const order = args.order ?? 'NEWEST_FIRST';
       const { params, accept } = filterPlan(args.filter);
       const window = secondsWindow(
         args.filter?.since ?? undefined,
@@ -137,16 +152,30 @@ builder.queryField('workflowLogs', (t) =>
             digest,
           )
         : undefined;
+      if (cursor) requireCursorOrder(cursor.order, order);
       const authorization = requireCredential(context, 'dify');
+      const first = args.first ?? DEFAULT_PAGE_SIZE;
+      const read = logsReader(context, authorization);
 
-      const walk = await walkWorkflowLogs({
-        read: logsReader(context, authorization),
-        filter: params,
-        window,
-        after: cursor && { second: cursor.second, ids: cursor.ids },
-        first: args.first ?? DEFAULT_PAGE_SIZE,
-        accept,
-      }).catch((error: unknown) => {
+      const walk = await (
+        order === 'OLDEST_FIRST'
+          ? walkWorkflowLogsOldestFirst({
+              read,
+              filter: params,
+              window: { ...window, until: cursor?.until ?? window.until },
+              after: cursor && { second: cursor.second, ids: cursor.ids, count: countOf(cursor) },
+              first,
+              accept,
+            })
+          : walkWorkflowLogs({
+              read,
+              filter: params,
+              window,
+              after: cursor && { second: cursor.second, ids: cursor.ids },
+              first,
+              accept,
+            }).then((newestFirst) => ({ ...newestFirst, until: undefined }))
+      ).catch((error: unknown) => {
         if (params.accountEmail && isUnknownAccountError(error)) {
           throw badUserInput(
             'filter.accountEmail',
@@ -159,8 +188,10 @@ builder.queryField('workflowLogs', (t) =>
       const totalCount = accept ? null : cursor ? cursor.total : (walk.total ?? null);
       const encodeCursor = context.cursors.pageEncoder(WORKFLOW_LOGS_CURSOR, {
         args: digest,
+        order,
         total: totalCount,
-      } satisfies Omit<WorkflowLogsCursor, keyof WorkflowLogPosition>);
+        until: walk.until,
+      } satisfies Omit<WorkflowLogsCursor, keyof WorkflowLogPosition | 'count'>);
       const edges = walk.entries.map(
         (entry) => new LazyCursorEdge(entry.row, encodeCursor, entry.position),
       );

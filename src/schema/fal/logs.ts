@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { canonicalIso, parseInstant, type Instant } from '../../time.js';
 import { argumentsDigest } from '../../paging/cursor.js';
-import { walkFalLogs, type FalLogEntry } from '../../paging/fal-logs.js';
+import type { FalLogEntry } from '../../paging/fal-logs.js';
+import { walkFalLogsInOrder } from '../../paging/fal-logs-ordered.js';
+import type { LogOrder } from '../../paging/log-order.js';
 import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../../upstreams/fal/types.js';
 import type { GatewayContext } from '../../context.js';
 import { builder } from '../builder.js';
@@ -9,6 +11,7 @@ import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, requireCredential } from '../errors.js';
 import { legacyRefusal } from './legacy-refusals.js';
+import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'STDOUT', 'STDERR'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -197,21 +200,37 @@ const FAL_LOGS_CURSOR = 'falLogs';
 
 const falLogsCursorSchema = z.object({
   args: z.string(),
+  order: cursorOrderSchema,
   start: z.string(),
   end: z.string(),
+  /** Oldest first: the span (µs) that held about one page, so the next page need not search. */
+  spanHint: z.number().int().positive().optional(),
   micros: z.number().int(),
   seen: z.number().int().min(1),
 });
 type FalLogsCursor = z.infer<typeof falLogsCursorSchema>;
 type FalLogsPosition = Pick<FalLogsCursor, 'micros' | 'seen'>;
 
-/** Reads a cursor of a fal log walk (`falLogs` and `FalRequest.logs`): its window and position. */
-export function readFalLogsCursor(context: GatewayContext, after: string, args: string) {
+/**
+ * Reads a cursor of a fal log walk (`falLogs` and `FalRequest.logs`) in `order`: its window,
+ * position and, oldest first, the span that held a page.
+ */
+export function readFalLogsCursor(
+  context: GatewayContext,
+  after: string,
+  args: string,
+  order: LogOrder,
+) {
   const cursor = readAfterCursor(context, FAL_LOGS_CURSOR, after, falLogsCursorSchema, args);
+  requireCursorOrder(cursor.order, order);
   const start = parseInstant(cursor.start);
   const end = parseInstant(cursor.end);
   if (!start || !end) throw badUserInput('after', 'cursor payload is malformed');
-  return { window: { start, end }, position: { micros: cursor.micros, seen: cursor.seen } };
+  return {
+    window: { start, end },
+    position: { micros: cursor.micros, seen: cursor.seen },
+    spanHint: cursor.spanHint,
+  };
 }
 
 /** A page of a fal log walk whose edge cursors resume that same walk. */
@@ -219,12 +238,15 @@ export function falLogPage(
   context: GatewayContext,
   args: string,
   window: { start: Instant; end: Instant },
-  walk: { entries: readonly FalLogEntry[]; hasNextPage: boolean },
+  order: LogOrder,
+  walk: { entries: readonly FalLogEntry[]; hasNextPage: boolean; spanHint?: number | undefined },
 ) {
   const encodeCursor = context.cursors.pageEncoder(FAL_LOGS_CURSOR, {
     args,
+    order,
     start: window.start.iso,
     end: window.end.iso,
+    spanHint: walk.spanHint,
   } satisfies Omit<FalLogsCursor, keyof FalLogsPosition>);
   const edges = walk.entries.map(
     ({ line, micros, seen }) =>
@@ -238,20 +260,22 @@ builder.queryField('falLogs', (t) =>
     type: FalLogConnection,
     nullable: true,
     description:
-      'fal serverless log history, newest first. `first` is 1 to 5000 (default 100). Without `filter.since` the window is the 24 hours before `filter.until` (or now); the window is pinned by the first page, so later pages neither skip nor repeat lines while new ones arrive.',
+      'fal serverless log history, newest first (or oldest first with `order: OLDEST_FIRST`). `first` is 1 to 5000 (default 100). Without `filter.since` the window is the 24 hours before `filter.until` (or now); the window is pinned by the first page, so later pages neither skip nor repeat lines while new ones arrive.',
     args: {
       filter: t.arg({ type: FalLogFilterInput }),
       first: t.arg.int({ defaultValue: 100, validate: pageSizeSchema(5000) }),
       after: t.arg.string(),
+      order: t.arg({ type: LogOrderEnum, defaultValue: 'NEWEST_FIRST' }),
     },
     resolve: async (_root, args, context) => {
+      const order = args.order ?? 'NEWEST_FIRST';
       const filterParams = falFilterParams(args.filter);
       const digest = argumentsDigest({
         filter: filterParams,
         since: args.filter?.since?.iso,
         until: args.filter?.until?.iso,
       });
-      const cursor = args.after ? readFalLogsCursor(context, args.after, digest) : undefined;
+      const cursor = args.after ? readFalLogsCursor(context, args.after, digest, order) : undefined;
       if (context.falLogsApi === 'legacy') {
         const refusal = legacyRefusal(args.filter);
         if (refusal) throw refusal;
@@ -259,12 +283,14 @@ builder.queryField('falLogs', (t) =>
       const authorization = requireCredential(context, 'fal');
 
       const window = cursor?.window ?? windowFrom(args.filter, DEFAULT_WINDOW_HOURS, Date.now());
-      const walk = await walkFalLogs({
+      const walk = await walkFalLogsInOrder({
+        order,
         reader: context.falLogReader(authorization, context.call),
         filter: filterParams,
         window,
         after: cursor?.position,
         first: args.first ?? 100,
+        spanHint: cursor?.spanHint,
       });
       if (walk.unreachableBursts.length > 0) {
         context.logger.warn(
@@ -273,7 +299,7 @@ builder.queryField('falLogs', (t) =>
         );
       }
 
-      return falLogPage(context, digest, window, walk);
+      return falLogPage(context, digest, window, order, walk);
     },
   }),
 );

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import { argumentsDigest } from '../../paging/cursor.js';
-import { walkFalLogs } from '../../paging/fal-logs.js';
+import { walkFalLogsInOrder } from '../../paging/fal-logs-ordered.js';
+import type { LogOrder } from '../../paging/log-order.js';
 import { requestLogsFilter, walkRequestLogs } from '../../paging/fal-request-logs.js';
 import { fromMicros, fromMillis, parseInstant, type Instant } from '../../time.js';
 import type { FalLogFilterParams } from '../../upstreams/fal/types.js';
 import { builder } from '../builder.js';
 import { requireCredential } from '../errors.js';
+import { LogOrderEnum } from '../log-order.js';
 import { loadEach } from '../loaders.js';
 import { pageSizeSchema } from '../connections.js';
 import { falLogPage, FalLogConnection, LogLevelEnum, readFalLogsCursor } from './logs.js';
@@ -29,6 +31,7 @@ interface RequestLogsArgs {
   after?: string | null | undefined;
   minLevel?: string | null | undefined;
   search?: string | null | undefined;
+  order?: LogOrder | null | undefined;
 }
 
 function logFilter(args: RequestLogsArgs): FalLogFilterParams {
@@ -66,6 +69,7 @@ async function firstPages(
   args: RequestLogsArgs,
 ) {
   const filter = logFilter(args);
+  const order = args.order ?? 'NEWEST_FIRST';
   const window = windowOf(requests, fromMillis(Date.now()));
   const pages = await walkRequestLogs({
     reader: context.falLogReader(requireCredential(context, 'fal'), context.call),
@@ -73,10 +77,12 @@ async function firstPages(
     filter,
     window,
     first: args.first ?? DEFAULT_FIRST,
+    order,
   });
   return requests.map(({ item }) => {
     const page = pages.get(item.request_id);
-    return falLogPage(context, digestOf(item.request_id, filter), window, {
+    // No span hint: the shared walk's span says how dense all the requests are, not this one.
+    return falLogPage(context, digestOf(item.request_id, filter), window, order, {
       entries: page?.entries ?? [],
       hasNextPage: page?.hasNextPage ?? false,
     });
@@ -93,15 +99,18 @@ async function pageAfter(
   const filter = logFilter(args);
   const requestId = request.item.request_id;
   const digest = digestOf(requestId, filter);
-  const { window, position } = readFalLogsCursor(context, after, digest);
-  const walk = await walkFalLogs({
+  const order = args.order ?? 'NEWEST_FIRST';
+  const { window, position, spanHint } = readFalLogsCursor(context, after, digest, order);
+  const walk = await walkFalLogsInOrder({
+    order,
     reader: context.falLogReader(requireCredential(context, 'fal'), context.call),
     filter: requestLogsFilter([requestId], filter),
     window,
     after: position,
     first: args.first ?? DEFAULT_FIRST,
+    spanHint,
   });
-  return falLogPage(context, digest, window, walk);
+  return falLogPage(context, digest, window, order, walk);
 }
 
 builder.objectField(FalRequestRef, 'logs', (t) =>
@@ -109,7 +118,7 @@ builder.objectField(FalRequestRef, 'logs', (t) =>
     type: FalLogConnection,
     nullable: true,
     byPath: true,
-    description: `The request’s own log lines (label \`fal_request_id\`), newest first. \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The first pages of all requests in a list are read together in one upstream call; \`after\` pages one request alone.`,
+    description: `The request’s own log lines (label \`fal_request_id\`), newest first (or oldest first with \`order: OLDEST_FIRST\`). \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The first pages of all requests in a list are read together in one upstream call; \`after\` pages one request alone.`,
     args: {
       first: t.arg.int({
         defaultValue: DEFAULT_FIRST,
@@ -121,6 +130,7 @@ builder.objectField(FalRequestRef, 'logs', (t) =>
         description: 'Free text the message must contain.',
         validate: z.string().max(1000).nullish(),
       }),
+      order: t.arg({ type: LogOrderEnum, defaultValue: 'NEWEST_FIRST' }),
     },
     loaderOptions: {
       maxBatchSize: MAX_BATCH,
