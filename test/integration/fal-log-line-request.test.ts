@@ -308,11 +308,7 @@ describe.each(FAL_BACKENDS)('FalLogLine.request over the $api backend', (backend
         });
       };
       try {
-        const tailing = () =>
-          backend.api === 'v1'
-            ? stack.emulator.openStreams() === 1
-            : stack.emulator.calls({ route: backend.historyRoute }).length > 0;
-        await until(tailing, 5_000, 'the upstream stream or first poll');
+        await until(() => backend.isTailing(stack.emulator), 5_000, 'the upstream stream or poll');
         await new Promise((resolve) => setTimeout(resolve, 5));
         await emit(flux!, 1);
         await emit(whisper!, 2);

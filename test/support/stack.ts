@@ -39,6 +39,8 @@ export interface FalBackend {
   historyRoute: 'logs.history' | 'logs.legacy';
   /** The window `[start, end)` one read of history asked for, in epoch microseconds. */
   windowOf(call: RecordedCall): { start: number; end: number };
+  /** Whether a live tail is following the upstream: a stream open, or a first poll made. */
+  isTailing(emulator: Emulator): boolean;
 }
 
 const instantParam = (call: RecordedCall, name: string) =>
@@ -50,6 +52,7 @@ export const FAL_BACKENDS: readonly FalBackend[] = [
     api: 'v1',
     historyRoute: 'logs.history',
     windowOf: (call) => ({ start: instantParam(call, 'start'), end: instantParam(call, 'end') }),
+    isTailing: (emulator) => emulator.openStreams() === 1,
   },
   {
     api: 'legacy',
@@ -59,6 +62,7 @@ export const FAL_BACKENDS: readonly FalBackend[] = [
       start: instantParam(call, 'since') + 1,
       end: instantParam(call, 'until'),
     }),
+    isTailing: (emulator) => emulator.calls({ route: 'logs.legacy' }).length > 0,
   },
 ];
 
