@@ -65,12 +65,12 @@ export const client = new ApolloClient({
     typePolicies: {
       Query: {
         fields: {
-          falLogs: relayStylePagination(['filter']),
+          falLogs: relayStylePagination(['filter', 'order']),
           falRequests: relayStylePagination(['endpointIds', 'filter', 'orderBy']),
-          workflowLogs: relayStylePagination(['filter']),
+          workflowLogs: relayStylePagination(['filter', 'order']),
         },
       },
-      FalRequest: { fields: { logs: relayStylePagination(['minLevel', 'search']) } },
+      FalRequest: { fields: { logs: relayStylePagination(['minLevel', 'search', 'order']) } },
     },
   }),
 });
