@@ -38,8 +38,11 @@ function reportRefusal(context: ValidationContext | null, armorError: GraphQLErr
 
 const REFUSALS = { onReject: [reportRefusal], propagateOnRejection: false };
 
-/** Arguments whose value says how many items a field returns: a page size or a list of ids. */
-const SIZE_ARGUMENTS = new Set(['first', 'ids']);
+/**
+ * Arguments whose value says how many items a field returns: a page size, a list of ids, or the
+ * lines around a log line (`context(before, after)`).
+ */
+const SIZE_ARGUMENTS = new Set(['first', 'ids', 'before', 'after']);
 
 function sizeOf(value: unknown): number | undefined {
   if (Array.isArray(value)) return value.length;
@@ -75,7 +78,11 @@ function sizedFields(schema: GraphQLSchema, document: DocumentNode): SizedField[
  */
 function listSize({ field }: SizedField, values: Record<string, unknown>) {
   const pageSizeDefault = field.args.find((argument) => argument.name === 'first');
-  return sizeOf(values.first ?? pageSizeDefault?.defaultValue) ?? sizeOf(values.ids);
+  const around =
+    typeof values.before === 'number' && typeof values.after === 'number'
+      ? values.before + values.after
+      : undefined;
+  return sizeOf(values.first ?? pageSizeDefault?.defaultValue) ?? sizeOf(values.ids) ?? around;
 }
 
 type ValidatedArgument = GraphQLArgument & {

@@ -195,7 +195,7 @@ describe.each(FAL_BACKENDS)('context over the $api backend', (backend) => {
     it.each([
       ['before -1', { before: -1 }, /before/],
       ['after 51', { after: 51 }, /after/],
-    ])('refuses %s, with no call for the context', async (_, counts, argument) => {
+    ])('refuses %s before any upstream call', async (_, counts, argument) => {
       logRunner('ctx-refused', ['one', 'two']);
       stack.emulator.resetCalls();
       const response = await stack.graphql(PAGE_WITH_CONTEXT, {
@@ -207,8 +207,8 @@ describe.each(FAL_BACKENDS)('context over the $api backend', (backend) => {
         expect(error.extensions?.code).toBe('BAD_USER_INPUT');
         expect(error.message).toMatch(argument);
       }
-      // The page's own read, and nothing for any line's context.
-      expect(historyCalls()).toHaveLength(1);
+      // Refused before execution: not even the page is read.
+      expect(historyCalls()).toHaveLength(0);
     });
 
     it('costs at most two calls per distinct line, a few at a time, and none unselected', async () => {
