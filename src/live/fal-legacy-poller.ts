@@ -8,7 +8,7 @@ import { walkFalLogs, type FalLogPageReader, type FalLogPosition } from '../pagi
 import type { FalLiveRequest, FalTailEvent, FalTailLine } from './fal-tail.js';
 import { tailFailure } from './hub.js';
 import { ReplayFilter } from './replay-filter.js';
-import { backoffMs, isRetryable } from './tail-backoff.js';
+import { backedOff } from './tail-backoff.js';
 
 export interface FalLegacyPollRequest extends FalLiveRequest {
   client: FalLegacyClient;
@@ -102,17 +102,16 @@ export function pollFalLegacyLogs(request: FalLegacyPollRequest): Repeater<FalTa
         } catch (error) {
           if (upstream.signal.aborted) return;
           failures += 1;
-          if (!isRetryable(error) || failures > settings.reconnectAttempts) {
+          const retry = await backedOff(error, failures, settings, upstream.signal, (problem) =>
+            request.logger.info(
+              { failures, code: problem.details.code },
+              'fal legacy log poll failed; retrying',
+            ),
+          );
+          if (!retry) {
             await push(tailFailure(error));
             return;
           }
-          request.logger.info(
-            { failures, code: error.details.code },
-            'fal legacy log poll failed; retrying',
-          );
-          await sleep(backoffMs(failures, error, settings), undefined, {
-            signal: upstream.signal,
-          }).catch(() => undefined);
           continue;
         }
         failures = 0;

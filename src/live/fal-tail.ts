@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Repeater } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from '../config.js';
@@ -8,7 +7,7 @@ import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { tailFailure, type TailFailure } from './hub.js';
 import type { Release } from './release.js';
-import { backoffMs, isRetryable } from './tail-backoff.js';
+import { backedOff } from './tail-backoff.js';
 import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { StreamSlots } from './stream-slots.js';
@@ -168,17 +167,18 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailEvent> {
         // A new tail at the cap is refused rather than held in silence until a stream frees up.
         const refused = !slot && !hadStream;
         if (refused) request.logger.warn('no upstream stream free for a new fal tail; refused');
-        if (refused || !isRetryable(problem) || failures > settings.reconnectAttempts) {
+        const retry =
+          !refused &&
+          (await backedOff(problem, failures, settings, upstream.signal, (error) =>
+            request.logger.info(
+              { failures, code: error.details.code },
+              'fal log stream dropped; resuming',
+            ),
+          ));
+        if (!retry) {
           await push(tailFailure(problem));
           return;
         }
-        request.logger.info(
-          { failures, code: problem.details.code },
-          'fal log stream dropped; resuming',
-        );
-        await sleep(backoffMs(failures, problem, settings), undefined, {
-          signal: upstream.signal,
-        }).catch(() => undefined);
       }
     } finally {
       request.signal.removeEventListener('abort', onClientGone);
