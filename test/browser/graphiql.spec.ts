@@ -68,10 +68,17 @@ describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
     await page.waitForTimeout(500);
   }
 
-  it('opens with the example queries first, then the live tail, and the demo keys in the headers', async () => {
+  it('opens on the paging query, with the other example queries, then the live tail, and the demo keys in the headers', async () => {
     await expect
       .poll(() => page.locator('.graphiql-tab-button').allInnerTexts(), { timeout: 15_000 })
-      .toEqual(['FalLogsPage', 'FalRequestsWithLogs', 'WorkflowLogsWithRuns', 'TailFalLogs']);
+      .toEqual([
+        'FalLogsPage',
+        'FalRequestsWithLogs',
+        'FalErrorsInContext',
+        'FalLogsOldestFirst',
+        'WorkflowLogsWithRuns',
+        'TailFalLogs',
+      ]);
     await page.getByText('Headers', { exact: true }).click();
     await expect
       .poll(() => page.locator('.graphiql-editor-tool').innerText())
