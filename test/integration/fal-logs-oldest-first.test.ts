@@ -5,7 +5,7 @@ import { FAL_BACKENDS, startStack, type GraphQLResponse, type Stack } from '../s
 import {
   fingerprintOfGateway,
   fingerprintOfWire,
-  largestBurst,
+  windowAroundBurst,
   LINE_FIELDS,
   linesInWindow,
   micros,
@@ -77,19 +77,11 @@ describe.each(FAL_BACKENDS)('oldest first over the $api backend', (backend) => {
     throw new Error('the walk never ended');
   }
 
-  /** A window of about `span` lines on each side of the largest same-timestamp burst. */
-  function windowAroundBurst(span: number) {
-    const burst = largestBurst(stored);
-    const newer = stored[Math.max(0, burst.index - span)]!;
-    const older = stored[Math.min(stored.length - 1, burst.index + burst.size + span)]!;
-    return { since: older.timestamp, until: newer.timestamp, burstSize: burst.size };
-  }
-
   describe('falLogs(order: OLDEST_FIRST)', () => {
     it.each([1, 3, 7, 25, 100])(
       'yields exactly the reverse of the newest-first walk over the same window (first=%i)',
       async (first) => {
-        const { since, until, burstSize } = windowAroundBurst(first === 1 ? 30 : 90);
+        const { since, until, burstSize } = windowAroundBurst(stored, first === 1 ? 30 : 90);
         expect(burstSize).toBeGreaterThan(first === 100 ? 20 : first);
         const newestFirst = await walk({ since, until }, first, 'NEWEST_FIRST');
         const oldestFirst = await walk({ since, until }, first, 'OLDEST_FIRST');
@@ -114,7 +106,7 @@ describe.each(FAL_BACKENDS)('oldest first over the $api backend', (backend) => {
       ['NEWEST_FIRST', 'OLDEST_FIRST'],
       ['OLDEST_FIRST', 'NEWEST_FIRST'],
     ])('refuses a %s cursor in an %s walk, without an upstream call', async (issued, used) => {
-      const { since, until } = windowAroundBurst(10);
+      const { since, until } = windowAroundBurst(stored, 10);
       const first = await stack.graphql<Page>(PAGE_QUERY, {
         filter: { since, until },
         first: 2,
@@ -136,7 +128,7 @@ describe.each(FAL_BACKENDS)('oldest first over the $api backend', (backend) => {
     });
 
     it('refuses an oldest-first cursor issued for another filter', async () => {
-      const { since, until } = windowAroundBurst(10);
+      const { since, until } = windowAroundBurst(stored, 10);
       const first = await stack.graphql<Page>(PAGE_QUERY, {
         filter: { since, until },
         first: 2,

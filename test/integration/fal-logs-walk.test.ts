@@ -4,7 +4,7 @@ import { FAL_BACKENDS, startStack, type GraphQLResponse, type Stack } from '../s
 import {
   fingerprintOfGateway,
   fingerprintOfWire,
-  largestBurst,
+  windowAroundBurst,
   LINE_FIELDS,
   linesInWindow,
   micros,
@@ -67,23 +67,15 @@ describe.each(FAL_BACKENDS)('falLogs over the $api backend', (backend) => {
     throw new Error('the walk never ended');
   }
 
-  /** A window of about `span` lines on each side of the largest same-timestamp burst. */
-  function windowAroundBurst(span: number) {
-    const burst = largestBurst(stored);
-    const newer = stored[Math.max(0, burst.index - span)]!;
-    const older = stored[Math.min(stored.length - 1, burst.index + burst.size + span)]!;
-    return { since: older.timestamp, until: newer.timestamp, burstSize: burst.size };
-  }
-
   describe('walking falLogs to the end', () => {
     it('has same-timestamp bursts in the data to cross', () => {
-      expect(windowAroundBurst(0).burstSize).toBeGreaterThanOrEqual(20);
+      expect(windowAroundBurst(stored, 0).burstSize).toBeGreaterThanOrEqual(20);
     });
 
     it.each([1, 3, 7, 25, 100])(
       'yields every line in the window exactly once, in upstream order, with first=%i',
       async (first) => {
-        const { since, until } = windowAroundBurst(first === 1 ? 30 : 90);
+        const { since, until } = windowAroundBurst(stored, first === 1 ? 30 : 90);
         const expected = linesInWindow(stored, since, until).map(fingerprintOfWire);
         const { lines } = await walk({ since, until }, first);
         expect(lines.map(fingerprintOfGateway)).toEqual(expected);

@@ -80,3 +80,11 @@ export function largestBurst(lines: readonly WireLine[]): { index: number; size:
   }
   return best;
 }
+
+/** A window of about `span` stored lines on each side of the largest same-timestamp burst. */
+export function windowAroundBurst(lines: readonly WireLine[], span: number) {
+  const burst = largestBurst(lines);
+  const newer = lines[Math.max(0, burst.index - span)]!;
+  const older = lines[Math.min(lines.length - 1, burst.index + burst.size + span)]!;
+  return { since: older.timestamp, until: newer.timestamp, burstSize: burst.size };
+}
