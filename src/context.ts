@@ -13,7 +13,7 @@ import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
-import type { UpstreamSource } from './upstreams/errors.js';
+import type { UpstreamSource } from './errors.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
 export type Credentials = Partial<Record<UpstreamSource, string>>;

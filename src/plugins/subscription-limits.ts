@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import { ClientQuota } from '../live/client-quota.js';
-import { argumentsDigest } from '../paging/cursor.js';
+import { argumentsDigest } from '../digest.js';
 
 /**
  * What a client's subscriptions are counted under: each credential it sent, by digest and

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { UpstreamSource } from '../upstreams/errors.js';
+import type { UpstreamSource } from '../errors.js';
 
 export function badUserInput(field: string, problem: string): GraphQLError {
   return new GraphQLError(`${field}: ${problem}`, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { argumentsDigest } from '../../paging/cursor.js';
+import { argumentsDigest } from '../../digest.js';
 import {
   EXTRA_CALLS_PER_PAGE,
   secondsWindow,

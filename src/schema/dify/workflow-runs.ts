@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import type { DifyWorkflowRunDetail, DifyWorkflowRunSummary } from '../../upstreams/dify/types.js';
-import { UpstreamError } from '../../upstreams/errors.js';
+import { UpstreamError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { loadEach } from '../loaders.js';
 import { badUserInput, requireCredential } from '../errors.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { canonicalIso, parseInstant, type Instant } from '../../time.js';
-import { argumentsDigest } from '../../paging/cursor.js';
+import { argumentsDigest } from '../../digest.js';
 import type { FalLogEntry } from '../../paging/fal-logs.js';
 import { walkFalLogsInOrder } from '../../paging/fal-logs-ordered.js';
-import type { LogOrder } from '../../paging/log-order.js';
+import type { LogOrder } from '../../log-order.js';
 import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../../upstreams/fal/types.js';
 import type { GatewayContext } from '../../context.js';
 import { builder } from '../builder.js';

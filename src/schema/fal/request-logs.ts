@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
-import { argumentsDigest } from '../../paging/cursor.js';
+import { argumentsDigest } from '../../digest.js';
 import { walkFalLogsInOrder } from '../../paging/fal-logs-ordered.js';
-import type { LogOrder } from '../../paging/log-order.js';
+import type { LogOrder } from '../../log-order.js';
 import { requestLogsFilter, walkRequestLogs } from '../../paging/fal-request-logs.js';
 import { fromMicros, fromMillis, parseInstant, type Instant } from '../../time.js';
 import type { FalLogFilterParams } from '../../upstreams/fal/types.js';

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
-import { argumentsDigest } from '../../paging/cursor.js';
+import { argumentsDigest } from '../../digest.js';
 import {
   MAX_REMEMBERED_PENDING,
   walkFalRequests,
