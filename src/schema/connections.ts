@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { type PageCursorEncoder } from '../paging/cursor.js';
+import type { GatewayContext, PageCursorEncoder } from '../context.js';
 import { InvalidCursorError } from '../errors.js';
 import { badUserInput } from './errors.js';
 
