@@ -98,14 +98,18 @@ interface GatewayAnswer {
 const upstreamCalls = (stack: Stack) => stack.emulator.calls().length;
 
 /**
- * graphql-sse's client sends the params it is given as they are; its type insists on query
- * text, which a request by id leaves out.
+ * A request by id, in either form. graphql-sse's client sends the params it is given as they
+ * are; its type insists on query text, which a request by id leaves out.
  */
-const byApolloHash = (document: DocumentNode): RequestParams =>
-  ({
-    variables: {},
-    extensions: { persistedQuery: { version: 1, sha256Hash: idOf(document).slice(7) } },
-  }) as unknown as RequestParams;
+const ID_FORMS = {
+  'Apollo hash': (document: DocumentNode) =>
+    ({
+      variables: {},
+      extensions: { persistedQuery: { version: 1, sha256Hash: idOf(document).slice(7) } },
+    }) as unknown as RequestParams,
+  documentId: (document: DocumentNode) =>
+    ({ variables: {}, documentId: idOf(document) }) as unknown as RequestParams,
+};
 
 describe('persisted documents (PERSISTED_DOCUMENTS), other documents allowed', () => {
   let stack: Stack;
@@ -280,14 +284,19 @@ describe('persisted documents only (PERSISTED_ONLY=true)', () => {
     expect(upstreamCalls(stack)).toBe(before);
   });
 
-  it.each(['distinct', 'single'] as const)(
-    'follows a live tail subscribed by hash over graphql-sse (%s connections)',
-    async (mode) => {
+  it.each([
+    ['distinct', 'Apollo hash'],
+    ['distinct', 'documentId'],
+    ['single', 'Apollo hash'],
+    ['single', 'documentId'],
+  ] as const)(
+    'follows a live tail subscribed by id over graphql-sse (%s connections, %s)',
+    async (mode, form) => {
       const client = sseClient(stack.url, mode, FAL_AUTH);
       clients.push(client);
       const lines: string[] = [];
       const errors: unknown[] = [];
-      client.subscribe<{ falLogs: { message: string } }>(byApolloHash(TailFalLogsDocument), {
+      client.subscribe<{ falLogs: { message: string } }>(ID_FORMS[form](TailFalLogsDocument), {
         next: (result) => {
           if (result.data) lines.push(result.data.falLogs.message);
           if (result.errors) errors.push(...result.errors);
@@ -297,13 +306,35 @@ describe('persisted documents only (PERSISTED_ONLY=true)', () => {
       });
       await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
 
-      const sent = await appendLiveLines(stack.emulator, 5, `by hash, ${mode}`);
+      const sent = await appendLiveLines(stack.emulator, 5, `by ${form}, ${mode}`);
 
       await until(() => lines.length >= 5 || errors.length > 0, 5_000, 'the lines');
       expect(errors).toEqual([]);
       expect(lines).toEqual(sent.map((line) => line.message));
     },
   );
+
+  it('follows a live tail by documentId in the URL of a GET on the graphql-sse stream route', async () => {
+    const controller = new AbortController();
+    const opened = await request(
+      `${stack.url}/graphql/stream?${new URLSearchParams({ documentId: idOf(TailFalLogsDocument) })}`,
+      { headers: { accept: 'text/event-stream', ...FAL_AUTH }, signal: controller.signal },
+    );
+    try {
+      expect(opened.statusCode).toBe(200);
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      const [line] = await appendLiveLines(stack.emulator, 1, 'by documentId in a GET');
+      let events = '';
+      for await (const chunk of opened.body) {
+        events += (chunk as Buffer).toString();
+        if (events.includes(line!.message)) break;
+      }
+      expect(events).toContain(`"message":"${line!.message}"`);
+    } finally {
+      controller.abort();
+      opened.body.destroy();
+    }
+  });
 
   it('refuses an unknown id on the graphql-sse stream route as PersistedQueryNotFound', async () => {
     const answer = await post(

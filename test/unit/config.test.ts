@@ -103,11 +103,8 @@ describe('persisted documents settings', () => {
   const document = '{ __typename }';
   const hash = createHash('sha256').update(document).digest('hex');
 
-  it('are off by default', () => {
+  it('are off by default, and read a manifest by id, in its sha256: form or as the bare hash', () => {
     expect(loadConfig({}).persistedDocuments).toBeUndefined();
-  });
-
-  it('read a manifest by id, in its sha256: form or as the bare hash', () => {
     const path = manifestFile(JSON.stringify({ [`sha256:${hash}`]: document }));
     const config = loadConfig({ PERSISTED_DOCUMENTS: path });
     expect(config.persistedDocuments).toEqual({
