@@ -8,8 +8,8 @@ const gateway = settingsOrExit(() => createGateway(config, { logger }));
 const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
 const persisted = config.persistedDocuments;
 const mode = persisted
-  ? ` (${persisted.manifest.size} persisted documents from ${persisted.path}` +
-    (persisted.only ? '; persisted documents only, GraphiQL is off)' : ')')
+  ? ` (persisted documents: ${persisted.manifest.size} from ${persisted.path}` +
+    (persisted.only ? ', and no other; GraphiQL is off)' : ')')
   : '';
 logger.info(
   {

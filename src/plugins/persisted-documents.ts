@@ -93,10 +93,6 @@ export class PersistedDocuments {
     }
   }
 
-  get size(): number {
-    return this.textsByHash.size;
-  }
-
   /** The text of the document an id names (`sha256:<hex>` or the bare hex). */
   textOf(id: string): string | undefined {
     const hash = sha256HexOf(id);

@@ -314,6 +314,14 @@ describe('persisted documents only (PERSISTED_ONLY=true)', () => {
     },
   );
 
+  it('serves no GraphiQL to a browser', async () => {
+    const page = await request(`${stack.url}/graphql`, { headers: { accept: 'text/html' } });
+    const body = await page.body.text();
+    expect(page.statusCode).not.toBe(200);
+    expect(String(page.headers['content-type'])).not.toMatch(/text\/html/);
+    expect(body).not.toMatch(/graphiql/i);
+  });
+
   it('follows a live tail by documentId in the URL of a GET on the graphql-sse stream route', async () => {
     const controller = new AbortController();
     const opened = await request(

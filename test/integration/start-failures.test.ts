@@ -142,7 +142,7 @@ describe('persisted documents settings the gateway cannot start with', { timeout
         if (printed.includes('\n')) break;
       }
       expect(printed).toMatch(
-        /^gateway listening on http:\/\/127\.0\.0\.1:\d+\/graphql \(1 persisted documents .*persisted documents only, GraphiQL is off\)\n/,
+        /^gateway listening on http:\/\/127\.0\.0\.1:\d+\/graphql \(persisted documents: 1 from \S+one\.json, and no other; GraphiQL is off\)\n/,
       );
     } finally {
       child.kill();
