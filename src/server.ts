@@ -14,6 +14,7 @@ import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useRequestParamChecks } from './plugins/request-params.js';
+import { PersistedDocuments, usePersistedDocuments } from './plugins/persisted-documents.js';
 import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
@@ -79,7 +80,13 @@ function serverTimeouts({ requestTimeoutMs, headersTimeoutMs }: HttpServerTimeou
   };
 }
 
+/**
+ * The gateway for `config`. Throws a ConfigError naming `PERSISTED_DOCUMENTS` when a persisted
+ * document is not valid against the schema.
+ */
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
+  const persisted =
+    config.persistedDocuments && new PersistedDocuments(config.persistedDocuments, schema);
   const logger = options.logger ?? createLogger(config);
   const metrics = new GatewayMetrics();
   const observer = bothObservers(metrics.upstream, upstreamCallLog(logger));
@@ -160,6 +167,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
       useRequestParamChecks(),
+      ...(persisted ? usePersistedDocuments(persisted) : []),
       useRootPointer(graphqlEndpoint, config.graphiql),
       useArgumentNamingErrors(),
       ...useRequestSafety({
@@ -172,9 +180,17 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useUpstreamErrors(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
-      ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),
+      ...useEventStreams(
+        streamEndpoint,
+        config.streamReservations,
+        metrics.streamReservations,
+        persisted && ((params, request) => persisted.paramsToRun(params, request)),
+      ),
       useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient)),
-      useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
+      useGraphQLMetrics(
+        metrics.registry,
+        new OperationLabels(config.metricsMaxOperationNames, persisted?.operationNames),
+      ),
       useCompiledQueries(),
     ],
   });
