@@ -5,6 +5,9 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 const count = z.coerce.number().int().min(0);
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], {
+  error: 'must be http/protobuf or http/json (the gateway does not export over gRPC)',
+});
 
 function isWebOrigin(text: string): boolean {
   if (!URL.canParse(text)) return false;
@@ -71,6 +74,23 @@ const envSchema = z.object({
   MAX_STREAM_RESERVATIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   MAX_STREAM_RESERVATIONS: z.coerce.number().int().min(1).default(10_000),
   METRICS_MAX_OPERATION_NAMES: count.default(100),
+  // Read by the OpenTelemetry SDK itself; checked here so that a bad value stops the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SDK_DISABLED: z.stringbool().default(false),
 });
 
 /** Node refuses a server whose headers may take longer than the whole request. */
@@ -143,6 +163,11 @@ export interface TailSettings {
   streamWaitMs: number;
 }
 
+/** How spans are exported (OTLP over HTTP): where to is the SDK's to read from `OTEL_*`. */
+export interface TracingSettings {
+  protocol: z.infer<typeof otlpProtocol>;
+}
+
 /** Which fal API serves fal logs: the v1 platform API or the older `POST /logs/` API. */
 export type FalLogsApi = z.infer<typeof envSchema>['FAL_LOGS_API'];
 
@@ -191,6 +216,8 @@ export interface Config {
   streamReservations: StreamReservationLimits;
   /** Distinct operation names shown in metric labels; any other name reads `_other`. */
   metricsMaxOperationNames: number;
+  /** OpenTelemetry tracing, on when an OTLP endpoint is set (and the SDK is not disabled). */
+  tracing: TracingSettings | undefined;
 }
 
 export class ConfigError extends SettingError {
@@ -260,5 +287,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTotal: e.MAX_STREAM_RESERVATIONS,
     },
     metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    tracing:
+      (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT) &&
+      !e.OTEL_SDK_DISABLED
+        ? {
+            protocol:
+              e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
+              e.OTEL_EXPORTER_OTLP_PROTOCOL ??
+              'http/protobuf',
+          }
+        : undefined,
   };
 }
