@@ -69,7 +69,7 @@ class OperationSpan {
     for (const error of errors) {
       const code = codeOf(error);
       this.codes.add(code);
-      const { source, upstreamStatus } = (error as Partial<GraphQLError>).extensions ?? {};
+      const { source, upstreamStatus } = (error as Partial<GraphQLError> | null)?.extensions ?? {};
       this.span.addEvent('graphql.error', {
         'graphql.error.code': code,
         ...(typeof source === 'string' && { 'upstream.source': source }),

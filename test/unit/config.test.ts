@@ -94,19 +94,27 @@ describe('loadConfig', () => {
   });
 
   describe('tracing', () => {
-    it('is off unless an OTLP endpoint is set', () => {
+    const endpoint = 'http://collector:4318';
+
+    it('is on only when an OTLP endpoint is set and the SDK is not disabled', () => {
       expect(loadConfig({}).tracing).toBeUndefined();
       expect(loadConfig({ OTEL_TRACES_SAMPLER: 'always_on' }).tracing).toBeUndefined();
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).tracing).toBeDefined();
+      expect(
+        loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces` }).tracing,
+      ).toBeDefined();
+      expect(
+        loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: 'true' }).tracing,
+      ).toBeUndefined();
     });
 
-    it('is on with an OTLP endpoint, exporting protobuf unless told JSON', () => {
-      const endpoint = 'http://collector:4318';
+    it('exports protobuf unless told JSON, the traces setting before the general one', () => {
       expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).tracing).toEqual({
         protocol: 'http/protobuf',
       });
       expect(
         loadConfig({
-          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces`,
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
           OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         }).tracing,
       ).toEqual({ protocol: 'http/json' });
@@ -117,15 +125,6 @@ describe('loadConfig', () => {
           OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
         }).tracing,
       ).toEqual({ protocol: 'http/protobuf' });
-    });
-
-    it('is off when the SDK is disabled, endpoint or not', () => {
-      expect(
-        loadConfig({
-          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
-          OTEL_SDK_DISABLED: 'true',
-        }).tracing,
-      ).toBeUndefined();
     });
 
     it('refuses gRPC with a sentence saying why', () => {
