@@ -1,6 +1,11 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
 import type { TracingSettings } from './config.js';
@@ -38,9 +43,9 @@ export async function startTracing(settings: TracingSettings, logger: Logger): P
     DiagLogLevel.WARN,
   );
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'ai-logs-gateway' }).merge(
-      detectResources({ detectors: [envDetector] }),
-    ),
+    resource: defaultResource()
+      .merge(resourceFromAttributes({ 'service.name': 'ai-logs-gateway' }))
+      .merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
