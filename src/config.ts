@@ -6,6 +6,9 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 const count = z.coerce.number().int().min(0);
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], {
+  error: 'must be http/protobuf or http/json (the gateway does not export over gRPC)',
+});
 
 function isWebOrigin(text: string): boolean {
   if (!URL.canParse(text)) return false;
@@ -83,6 +86,23 @@ const envSchema = z.object({
   METRICS_MAX_OPERATION_NAMES: count.default(100),
   PERSISTED_DOCUMENTS: persistedManifest.optional(),
   PERSISTED_ONLY: z.stringbool().default(false),
+  // Read by the OpenTelemetry SDK itself; checked here so that a bad value stops the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SDK_DISABLED: z.stringbool().default(false),
 });
 
 /** Node refuses a server whose headers may take longer than the whole request. */
@@ -166,6 +186,11 @@ export interface PersistedDocumentSettings {
   only: boolean;
 }
 
+/** How spans are exported (OTLP over HTTP): where to is the SDK's to read from `OTEL_*`. */
+export interface TracingSettings {
+  protocol: z.infer<typeof otlpProtocol>;
+}
+
 /** Which fal API serves fal logs: the v1 platform API or the older `POST /logs/` API. */
 export type FalLogsApi = z.infer<typeof envSchema>['FAL_LOGS_API'];
 
@@ -217,6 +242,8 @@ export interface Config {
   metricsMaxOperationNames: number;
   /** Persisted documents, when a manifest is configured; none by default. */
   persistedDocuments: PersistedDocumentSettings | undefined;
+  /** OpenTelemetry tracing, on when an OTLP endpoint is set (and the SDK is not disabled). */
+  tracing: TracingSettings | undefined;
 }
 
 export class ConfigError extends SettingError {
@@ -290,5 +317,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...e.PERSISTED_DOCUMENTS,
       only: e.PERSISTED_ONLY,
     },
+    tracing:
+      (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT) &&
+      !e.OTEL_SDK_DISABLED
+        ? {
+            protocol:
+              e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
+              e.OTEL_EXPORTER_OTLP_PROTOCOL ??
+              'http/protobuf',
+          }
+        : undefined,
   };
 }

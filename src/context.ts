@@ -12,6 +12,7 @@ import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
+import { activeTraceId } from './upstreams/tracing.js';
 import type { UpstreamSource } from './errors.js';
 
 export type { ClientQuota } from './live/client-quota.js';
@@ -106,11 +107,13 @@ export function createContext(
   initial: YogaInitialContext & { req?: unknown },
 ): GatewayContext {
   const requestId = requestIdOf(initial.request);
+  // With tracing on, the context is built inside the operation's span.
+  const traceId = activeTraceId();
   const signal = initial.request.signal;
   return {
     ...initContextCache(),
     ...services,
-    logger: services.logger.child({ requestId }),
+    logger: services.logger.child(traceId ? { requestId, traceId } : { requestId }),
     credentials: credentialsFrom(initial.request.headers),
     remoteAddress: remoteAddressOf(initial),
     signal,

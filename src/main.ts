@@ -4,6 +4,10 @@ import { listenOrExit, settingsOrExit } from './startup.js';
 
 const config = settingsOrExit(() => loadConfig());
 const logger = createLogger(config);
+// Loaded only when configured: without it the OpenTelemetry API the gateway calls is a no-op.
+const tracing = config.tracing
+  ? await (await import('./tracing-sdk.js')).startTracing(config.tracing, logger)
+  : undefined;
 const gateway = settingsOrExit(() => createGateway(config, { logger }));
 const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
 const persisted = config.persistedDocuments;
@@ -26,12 +30,15 @@ console.log(`gateway listening on ${url}/graphql${mode}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down');
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

@@ -15,6 +15,7 @@ import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useRequestParamChecks } from './plugins/request-params.js';
 import { PersistedDocuments, usePersistedDocuments } from './plugins/persisted-documents.js';
+import { useTracing } from './plugins/tracing.js';
 import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
@@ -175,9 +176,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         introspection: config.introspection,
         streamEndpoint,
       }),
+      // Before tracing, which reads the contract codes of upstream errors.
+      useUpstreamErrors(),
+      // Before the plugins that refuse an operation before it runs, so that it sees them.
+      ...(config.tracing ? [useTracing()] : []),
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
-      useUpstreamErrors(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(

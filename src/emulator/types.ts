@@ -49,6 +49,8 @@ export interface RecordedCall {
   authorization: string | undefined;
   /** The `x-request-id` header, as a gateway propagates its own request id. */
   requestId: string | undefined;
+  /** The W3C `traceparent` header, as a traced gateway sends its span's context. */
+  traceparent: string | undefined;
   /** Status answered with; 0 while (or if never) answered. */
   status: number;
   /** True when the client closed the connection before the answer was complete. */

@@ -3,6 +3,7 @@ import { Repeater } from 'graphql-yoga';
 import type { TailSettings } from '../config.js';
 import { fromMicros, type Instant } from '../time.js';
 import type { FalLegacyClient } from '../upstreams/fal-legacy/client.js';
+import { inSpan } from '../upstreams/tracing.js';
 import { falLegacyReader } from '../paging/fal-legacy-reader.js';
 import { walkFalLogs, type FalLogPageReader, type FalLogPosition } from '../paging/fal-logs.js';
 import type { FalLiveRequest, FalTailEvent, FalTailLine } from './fal-tail.js';
@@ -63,6 +64,7 @@ async function readWindow(
  * delivers nothing and is retried after a backoff; after `reconnectAttempts` failures in a
  * row, or at once for an error that retrying cannot fix, the last value is the failure. With
  * `end` it completes once a poll has covered it. Closing it, or `signal`, stops it at once.
+ * Each poll is a span, its upstream calls its children.
  */
 export function pollFalLegacyLogs(request: FalLegacyPollRequest): Repeater<FalTailEvent> {
   return new Repeater(async (push, stop) => {
@@ -98,7 +100,7 @@ export function pollFalLegacyLogs(request: FalLegacyPollRequest): Repeater<FalTa
         const polledAtMicros = Date.now() * 1000;
         let lines: FalTailLine[];
         try {
-          lines = await poll(startMicros);
+          lines = await inSpan('fal legacy poll', () => poll(startMicros));
         } catch (error) {
           if (upstream.signal.aborted) return;
           failures += 1;

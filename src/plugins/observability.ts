@@ -103,6 +103,7 @@ export function logUpstreamFailure(
 export function upstreamCallLog(logger: Logger): UpstreamObserver {
   const fields = (report: UpstreamCallReport) => ({
     requestId: report.requestId,
+    traceId: report.traceId,
     upstream: report.source,
     route: report.route,
     attempt: report.attempt,

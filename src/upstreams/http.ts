@@ -10,6 +10,7 @@ import { jitteredBackoffMs } from './retry.js';
 import type { UpstreamErrorCode, UpstreamSource } from '../errors.js';
 import { redactCredentials } from './redact.js';
 import { isOversizeEvent, serverSentEvents } from './sse.js';
+import { injectTraceContext, UpstreamSpan, type ExchangeEnd } from './tracing.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
@@ -44,6 +45,8 @@ export interface UpstreamCallReport {
   outcome: 'ok' | UpstreamErrorCode | 'aborted';
   durationMs: number;
   requestId: string | undefined;
+  /** The trace the call belongs to, when tracing is on. */
+  traceId: string | undefined;
 }
 
 /** Where the upstream layer reports what it does, for logs and metrics. */
@@ -95,6 +98,7 @@ export class UpstreamHttp {
   private readonly pool: Pool;
   /** Long-lived streams hold a connection each, so they must not queue behind or starve queries. */
   private readonly streamPool: Pool;
+  private readonly baseUrl: URL;
   private readonly basePath: string;
   private readonly retry: RetryPolicy;
   private readonly maxBodyBytes: number;
@@ -108,6 +112,7 @@ export class UpstreamHttp {
     private readonly observer: UpstreamObserver = silentObserver,
   ) {
     const url = new URL(baseUrl);
+    this.baseUrl = url;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.retry = settings.retry;
     this.maxBodyBytes = settings.maxBodyBytes;
@@ -130,7 +135,7 @@ export class UpstreamHttp {
   /**
    * A read that is safe to repeat. 429 (after its Retry-After), 500, 502, 503, 504 and connection
    * failures are retried with jittered exponential backoff, never past the deadline; every
-   * other answer is final.
+   * other answer is final. Each attempt is a span of its own.
    */
   async json<Schema extends z.ZodType>(
     request: UpstreamRequest,
@@ -138,6 +143,7 @@ export class UpstreamHttp {
   ): Promise<z.output<Schema>> {
     for (let attempt = 1; ; attempt += 1) {
       const started = performance.now();
+      const span = this.span(request, attempt);
       const report = (status: number | undefined, outcome: UpstreamCallReport['outcome']) => ({
         source: this.source,
         route: request.route,
@@ -146,18 +152,22 @@ export class UpstreamHttp {
         outcome,
         durationMs: performance.now() - started,
         requestId: request.requestId,
+        traceId: span.traceId,
       });
       try {
-        const result = await this.attempt(request, schema);
+        const result = await span.run(() => this.attempt(request, schema));
         this.observer.call(report(200, 'ok'));
+        span.end({ status: 200, outcome: 'ok' });
         return result;
       } catch (error) {
         const upstreamError = error instanceof UpstreamError ? error : undefined;
+        const status = upstreamError?.details.upstreamStatus;
         const outcome = upstreamError?.details.code ?? 'aborted';
-        this.observer.call(report(upstreamError?.details.upstreamStatus, outcome));
+        this.observer.call(report(status, outcome));
         const delayMs = upstreamError && this.retryDelay(upstreamError, attempt, request.deadline);
+        span.end({ status, outcome, retryWaitMs: delayMs });
         if (delayMs === undefined) throw error;
-        this.observer.retry({ ...report(upstreamError?.details.upstreamStatus, outcome), delayMs });
+        this.observer.retry({ ...report(status, outcome), delayMs });
         await sleep(delayMs, undefined, { signal: request.signal });
       }
     }
@@ -166,28 +176,28 @@ export class UpstreamHttp {
   /**
    * Opens a long-lived response (server-sent events) and returns its events once the upstream
    * has answered 2xx. `idleTimeoutMs` bounds the silence between two chunks, `maxEventBytes`
-   * the size of one event. Not retried here: the caller knows where to resume.
+   * the size of one event. Not retried here: the caller knows where to resume. The connection
+   * is a span of its own, open until the stream ends.
    */
   async openEventStream(
     request: UpstreamRequest,
     idleTimeoutMs: number,
   ): Promise<AsyncIterable<EventSourceMessage>> {
     const guard = this.startAttempt(request);
+    const span = this.span(request);
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.send(
-        request,
-        guard.signal,
-        this.streamPool,
-        'text/event-stream',
-        idleTimeoutMs,
+      response = await span.run(() =>
+        this.send(request, guard.signal, this.streamPool, 'text/event-stream', idleTimeoutMs),
       );
       if (response.statusCode < 200 || response.statusCode >= 300) {
         throw this.statusError(response, await this.readBody(response), request.authorization);
       }
-    } catch (error) {
+    } catch (caught) {
       guard.dispose();
-      throw guard.expired ? this.deadlineError() : error;
+      const error = guard.expired ? this.deadlineError() : caught;
+      span.end(endOf(error));
+      throw error;
     }
     const { source, observer, maxEventBytes } = this;
     const readFailure = (cause: unknown) =>
@@ -198,16 +208,30 @@ export class UpstreamHttp {
           : this.transportError(cause, response);
     async function* events(): AsyncGenerator<EventSourceMessage> {
       observer.streamOpened(source, request.route);
+      let ended: ExchangeEnd = { status: response.statusCode, outcome: 'ok' };
       try {
         yield* serverSentEvents(response.body, maxEventBytes);
       } catch (cause) {
-        throw readFailure(cause);
+        const error = readFailure(cause);
+        ended = { ...endOf(error), status: response.statusCode };
+        throw error;
       } finally {
         guard.dispose();
         observer.streamClosed(source, request.route);
+        span.end(ended);
       }
     }
     return events();
+  }
+
+  private span(request: UpstreamRequest, attempt?: number): UpstreamSpan {
+    return new UpstreamSpan({
+      source: this.source,
+      route: request.route,
+      method: request.method,
+      baseUrl: this.baseUrl,
+      attempt,
+    });
   }
 
   async close(): Promise<void> {
@@ -301,6 +325,7 @@ export class UpstreamHttp {
       accept,
     };
     if (request.requestId) headers['x-request-id'] = request.requestId;
+    injectTraceContext(headers);
     let body: string | undefined;
     if (request.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -416,6 +441,13 @@ export class UpstreamHttp {
       { cause },
     );
   }
+}
+
+/** How a failed exchange ended: its status and contract code, or `aborted` when called off. */
+function endOf(error: unknown): ExchangeEnd {
+  return error instanceof UpstreamError
+    ? { status: error.details.upstreamStatus, outcome: error.details.code }
+    : { status: undefined, outcome: 'aborted' };
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

@@ -9,11 +9,16 @@ export type GatewayProcess = ChildProcessByStdio<null, Readable, null>;
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const running = new Set<GatewayProcess>();
 
-/** The gateway's own entry point in a process of its own, so that it can be killed. */
+/**
+ * The gateway's own entry point in a process of its own, so that it can be killed (or so that
+ * it may register process-wide state, such as a tracing SDK). `env` adds to or overrides its
+ * settings; `output()` is everything it has printed on stdout so far (its log lines).
+ */
 export async function startGatewayProcess(
   emulator: Emulator,
   port: number,
-): Promise<{ url: string; process: GatewayProcess }> {
+  env: Record<string, string> = {},
+): Promise<{ url: string; process: GatewayProcess; output(): string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
@@ -23,12 +28,13 @@ export async function startGatewayProcess(
       FAL_API_URL: emulator.falUrl,
       DIFY_API_URL: emulator.difyUrl,
       LOG_LEVEL: 'silent',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   running.add(child);
+  let printed = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let printed = '';
     child.stdout.on('data', (chunk: Buffer) => {
       printed += chunk.toString();
       const listening = /gateway listening on (\S+)\/graphql/.exec(printed);
@@ -38,7 +44,7 @@ export async function startGatewayProcess(
       reject(new Error(`the gateway exited (${code}) before listening`)),
     );
   });
-  return { url, process: child };
+  return { url, process: child, output: () => printed };
 }
 
 export async function stopGatewayProcess(child: GatewayProcess, signal: NodeJS.Signals) {

@@ -71,6 +71,13 @@ describe('loadConfig', () => {
     ['MAX_STREAM_RESERVATIONS_PER_CLIENT', '0'],
     ['MAX_STREAM_RESERVATIONS', '-1'],
     ['METRICS_MAX_OPERATION_NAMES', 'many'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'grpc://collector:4317'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'json'],
+    ['OTEL_TRACES_SAMPLER', 'sometimes'],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
+    ['OTEL_SDK_DISABLED', 'maybe'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -88,6 +95,47 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }),
     ).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+  });
+
+  describe('tracing', () => {
+    const endpoint = 'http://collector:4318';
+
+    it('is on only when an OTLP endpoint is set and the SDK is not disabled', () => {
+      expect(loadConfig({}).tracing).toBeUndefined();
+      expect(loadConfig({ OTEL_TRACES_SAMPLER: 'always_on' }).tracing).toBeUndefined();
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).tracing).toBeDefined();
+      expect(
+        loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces` }).tracing,
+      ).toBeDefined();
+      expect(
+        loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: 'true' }).tracing,
+      ).toBeUndefined();
+    });
+
+    it('exports protobuf unless told JSON, the traces setting before the general one', () => {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).tracing).toEqual({
+        protocol: 'http/protobuf',
+      });
+      expect(
+        loadConfig({
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        }).tracing,
+      ).toEqual({ protocol: 'http/json' });
+      expect(
+        loadConfig({
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+        }).tracing,
+      ).toEqual({ protocol: 'http/protobuf' });
+    });
+
+    it('refuses gRPC with a sentence saying why', () => {
+      expect(() => loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+        /OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/protobuf or http\/json \(the gateway does not export over gRPC\)/,
+      );
+    });
   });
 });
 

@@ -105,6 +105,7 @@ async function serve(
       body: parseJsonBody(text),
       authorization: req.headers.authorization,
       requestId: singleHeader(req.headers['x-request-id']),
+      traceparent: singleHeader(req.headers.traceparent),
       status: 0,
     },
     fault: faults.take(route.route),
