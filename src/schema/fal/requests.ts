@@ -291,13 +291,12 @@ builder.queryField('falRequests', (t) =>
           Date.now(),
         );
       const walk = await walkFalRequests({
-        client: context.upstreams.fal,
-        authorization,
+        read: (params) =>
+          context.upstreams.fal.requestsByEndpoint(authorization, params, context.call),
         query,
         window,
         after: cursor,
         first: args.first ?? DEFAULT_FIRST,
-        call: context.call,
         onLostAnchor: () =>
           context.logger.warn(
             'fal requests moved too far while being walked; the walk went on from its index',
