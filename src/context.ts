@@ -8,12 +8,23 @@ import type { TailHub } from './live/hub.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { FalLogPageReader } from './paging/fal-logs.js';
+import type { TimelinePager } from './paging/timeline-sources.js';
 import { requestIdOf } from './plugins/request-id.js';
 import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import type { UpstreamSource } from './upstreams/errors.js';
+
+export type { FalLogPosition } from './paging/fal-logs.js';
+export type { FalRequestsPosition } from './paging/fal-requests.js';
+export type { WorkflowLogPosition } from './paging/workflow-logs.js';
+export type {
+  TimelineItem,
+  TimelinePage,
+  TimelinePositions,
+  TimelineSourceName,
+} from './paging/timeline-sources.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
 export type Credentials = Partial<Record<UpstreamSource, string>>;
@@ -33,6 +44,8 @@ export interface GatewayServices {
   /** The fal log backend chosen at start, read with one credential. */
   falLogReader(authorization: string, call: CallOptions): FalLogPageReader;
   cursors: CursorCodec;
+  /** A page of `Query.timeline`: the sources' own walks merged newest first. */
+  timelinePage: TimelinePager;
   logger: Logger;
   tail: TailSettings;
   /** Live fal tails from the chosen backend: fal's stream (v1) or polls (legacy). */

@@ -18,6 +18,7 @@ import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { falLegacyReader } from './paging/fal-legacy-reader.js';
+import { timelinePager } from './paging/timeline-sources.js';
 import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import { useContractErrorCodes, useUpstreamErrors } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
@@ -86,6 +87,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     config.falLogsApi === 'legacy'
       ? new FalLegacyClient(config.falLegacyApiUrl, config.upstream, observer)
       : undefined;
+  const dify = new DifyClient(config.difyApiUrl, config.upstream, observer);
+  const falLogReader: GatewayServices['falLogReader'] = falLegacy
+    ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
+    : (authorization, call) => falHistoryReader(fal, authorization, call);
   const falStreams = new StreamSlots(config.upstream.maxStreams);
   const falLive: FalLiveSource =
     config.falLogsApi === 'legacy'
@@ -99,16 +104,17 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
   const services: GatewayServices = {
-    upstreams: {
-      fal,
-      dify: new DifyClient(config.difyApiUrl, config.upstream, observer),
-      falLegacy,
-    },
+    upstreams: { fal, dify, falLegacy },
     falLogsApi: config.falLogsApi,
-    falLogReader: falLegacy
-      ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
-      : (authorization, call) => falHistoryReader(fal, authorization, call),
+    falLogReader,
     cursors: new CursorCodec(config.cursorSecret),
+    timelinePage: timelinePager({
+      falLogs: falLogReader,
+      falRequests: (authorization, call) => (params) =>
+        fal.requestsByEndpoint(authorization, params, call),
+      workflowLogs: (authorization, call) => (params) =>
+        dify.workflowLogs(authorization, params, call),
+    }),
     logger,
     tail: config.tail,
     falTails: memoryTailHub<FalTailEvent>({

@@ -64,6 +64,11 @@ export class CursorCodec {
     return parsed.data;
   }
 
+  /** `argumentsDigest`, for code that reaches cursors through the codec alone. */
+  digestArguments(value: unknown): string {
+    return argumentsDigest(value);
+  }
+
   /** The tag as base64url text. */
   private tag(keyed: string, json: string): string {
     return hash('sha256', keyed + json, 'base64url').slice(0, TAG_CHARS);
