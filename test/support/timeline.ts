@@ -225,6 +225,7 @@ export function seedSameInstant(
     Array.from({ length: counts.runs }, () => ({
       created_at: atMs / 1000,
       status: 'succeeded' as const,
+      orphaned: false,
     })),
   );
 }
