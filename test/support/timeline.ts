@@ -123,32 +123,37 @@ const RANK: Record<TimelineSource, number> = { FAL_LOGS: 0, FAL_REQUESTS: 1, DIF
 
 const micros = (iso: string) => parseInstant(iso)!.micros;
 
+export interface StoredEvent {
+  source: TimelineSource;
+  /** As the gateway prints it. */
+  at: string;
+  /** What tells the event apart: a line's fingerprint, a request id, a log row id. */
+  what: string;
+  /** What a person reads first: a line's message, a request id, a log row id. */
+  label: string;
+}
+
 /**
  * Every event of the window `[since, until)` as the emulator stores it, in the documented
  * timeline order: time descending, then FAL_LOGS, FAL_REQUESTS, DIFY_WORKFLOWS, then each
  * source's own upstream order. Only the sources named in `include` count.
  */
-export async function storedTimeline(
+export async function storedEvents(
   stack: Stack,
   window: { since: string; until: string },
   include: { falLogs?: boolean; falRequests?: readonly string[]; workflowRuns?: boolean },
-): Promise<string[]> {
+): Promise<StoredEvent[]> {
   const since = micros(window.since);
   const until = micros(window.until);
   const within = (at: number) => at >= since && at < until;
-  const events: Array<{ at: number; source: TimelineSource; index: number; what: string }> = [];
+  const events: Array<{ at: number; source: TimelineSource; what: string; label: string }> = [];
   if (include.falLogs) {
-    stack.emulator.fal
-      .lines('demo')
-      .filter((line) => within(micros(line.timestamp)))
-      .forEach((line, index) =>
-        events.push({
-          at: micros(line.timestamp),
-          source: 'FAL_LOGS',
-          index,
-          what: fingerprintOfWire(line),
-        }),
-      );
+    for (const line of stack.emulator.fal.lines('demo')) {
+      const at = micros(line.timestamp);
+      if (within(at)) {
+        events.push({ at, source: 'FAL_LOGS', what: fingerprintOfWire(line), label: line.message });
+      }
+    }
   }
   if (include.falRequests) {
     const listed = await upstreamRequests(stack, {
@@ -156,28 +161,33 @@ export async function storedTimeline(
       start: fromMicros(since - 24 * 3_600_000_000).iso,
       end: fromMicros(until).iso,
     });
-    listed
-      .filter((row) => row.ended_at !== null && within(micros(row.ended_at)))
-      .forEach((row, index) =>
-        events.push({
-          at: micros(row.ended_at!),
-          source: 'FAL_REQUESTS',
-          index,
-          what: row.request_id,
-        }),
-      );
+    for (const row of listed) {
+      const at = row.ended_at === null ? undefined : micros(row.ended_at);
+      if (at !== undefined && within(at)) {
+        events.push({ at, source: 'FAL_REQUESTS', what: row.request_id, label: row.request_id });
+      }
+    }
   }
   if (include.workflowRuns) {
-    stack.emulator.dify
-      .logs('demo')
-      .filter((row) => within(row.created_at * 1e6))
-      .forEach((row, index) =>
-        events.push({ at: row.created_at * 1e6, source: 'DIFY_WORKFLOWS', index, what: row.id }),
-      );
+    for (const row of stack.emulator.dify.logs('demo')) {
+      const at = row.created_at * 1e6;
+      if (within(at)) events.push({ at, source: 'DIFY_WORKFLOWS', what: row.id, label: row.id });
+    }
   }
+  // A stable sort: each source's events keep their upstream order.
   return events
-    .sort((a, b) => b.at - a.at || RANK[a.source] - RANK[b.source] || a.index - b.index)
-    .map(({ at, source, what }) => `${source}|${fromMicros(at).iso}|${what}`);
+    .sort((a, b) => b.at - a.at || RANK[a.source] - RANK[b.source])
+    .map((event) => ({ ...event, at: fromMicros(event.at).iso }));
+}
+
+/** The stored events of the window as `eventOf` describes them, in timeline order. */
+export async function storedTimeline(
+  stack: Stack,
+  window: { since: string; until: string },
+  include: { falLogs?: boolean; falRequests?: readonly string[]; workflowRuns?: boolean },
+): Promise<string[]> {
+  const events = await storedEvents(stack, window, include);
+  return events.map(({ source, at, what }) => `${source}|${at}|${what}`);
 }
 
 /** A finished copy of a stored request, sent `runMs` before it ended at `endedAt` (epoch ms). */
