@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { fromMicros, type Instant } from '../time.js';
+import { fromMicros, hoursBefore, type Instant } from '../time.js';
 import { isUnknownAccountError } from '../upstreams/dify/client.js';
 import type { DifyWorkflowLog } from '../upstreams/dify/types.js';
 import type {
@@ -38,8 +38,7 @@ export type TimelineSourceName = 'FAL_LOGS' | 'FAL_REQUESTS' | 'DIFY_WORKFLOWS';
  * How long before the window a request that ends within it may have been sent: the requests API
  * filters on sent_at, so a request that ran longer than this across the window's start is missed.
  */
-export const REQUEST_LOOKBACK_HOURS = 24;
-const HOUR_MICROS = 3_600_000_000;
+const REQUEST_LOOKBACK_HOURS = 24;
 
 export type TimelineItem =
   | { source: 'FAL_LOGS'; line: FalLogLine }
@@ -191,7 +190,7 @@ function falRequestsWalk(
   };
   // Listed by when they were sent, placed by when they ended.
   const sent = {
-    start: fromMicros(window.start.micros - REQUEST_LOOKBACK_HOURS * HOUR_MICROS),
+    start: hoursBefore(window.start, REQUEST_LOOKBACK_HOURS),
     end: window.end,
   };
   return {

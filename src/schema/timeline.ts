@@ -253,9 +253,7 @@ function sourcePlans(filter: TimelineFilter) {
           status: status && status !== 'PENDING' ? STATUS_CLASS[status] : undefined,
         }
       : undefined,
-    DIFY_WORKFLOWS: workflowRuns
-      ? { ...filterPlan(workflowRuns), email: workflowRuns.accountEmail ?? undefined }
-      : undefined,
+    DIFY_WORKFLOWS: workflowRuns ? filterPlan(workflowRuns) : undefined,
   };
 }
 type SourcePlans = ReturnType<typeof sourcePlans>;
@@ -396,6 +394,7 @@ function readPage(
   const falLogs = plans.FAL_LOGS;
   const falRequests = plans.FAL_REQUESTS;
   const workflows = plans.DIFY_WORKFLOWS;
+  const email = workflows?.params.accountEmail;
   return context.timelinePage({
     window,
     first,
@@ -426,8 +425,8 @@ function readPage(
               cursor: cursor?.DIFY_WORKFLOWS ?? {},
               filter: workflows.params,
               accept: workflows.accept,
-              unknownAccount: workflows.email
-                ? () => unknownAccount('filter.workflowRuns.accountEmail', workflows.email!)
+              unknownAccount: email
+                ? () => unknownAccount('filter.workflowRuns.accountEmail', email)
                 : undefined,
             }
           : undefined,
