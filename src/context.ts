@@ -3,28 +3,48 @@ import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { FalLogsApi, TailSettings } from './config.js';
-import type { FalLiveSource, FalTailEvent } from './live/fal-tail.js';
-import type { TailHub } from './live/hub.js';
+import type { FalLogTails } from './live/fal-log-tails.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
-import type { FalLogPageReader } from './paging/fal-logs.js';
-import type { TimelinePager } from './paging/timeline-sources.js';
+import type { Reads } from './paging/reads.js';
 import { requestIdOf } from './plugins/request-id.js';
 import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
-import type { UpstreamSource } from './upstreams/errors.js';
+import type { UpstreamSource } from './errors.js';
 
-export type { FalLogPosition } from './paging/fal-logs.js';
-export type { FalRequestsPosition } from './paging/fal-requests.js';
-export type { WorkflowLogPosition } from './paging/workflow-logs.js';
+export type { ClientQuota } from './live/client-quota.js';
+export type { FalTailEvent } from './live/fal-tail.js';
+export type { TailFailure } from './live/hub.js';
+export type { PageCursorEncoder } from './paging/cursor.js';
+export type { FalLogContext } from './paging/fal-log-context.js';
+export type { FalLogEntry, FalLogPosition } from './paging/fal-logs.js';
+export type { FalRequestsPosition, FalRequestsQuery } from './paging/fal-requests.js';
+export type { ReadScope, Reads } from './paging/reads.js';
 export type {
   TimelineItem,
   TimelinePage,
   TimelinePositions,
   TimelineSourceName,
 } from './paging/timeline-sources.js';
+export type { WorkflowLogFilterParams, WorkflowLogPosition } from './paging/workflow-logs.js';
+export type {
+  DifyStatusFilter,
+  DifyWorkflowLog,
+  DifyWorkflowRunDetail,
+  DifyWorkflowRunSummary,
+} from './upstreams/dify/types.js';
+export type {
+  FalApp,
+  FalLabelFilter,
+  FalLogFilterParams,
+  FalLogLine,
+  FalRequestExpansion,
+  FalRequestItem,
+  FalRequestStatusClass,
+} from './upstreams/fal/types.js';
+export type { UpstreamCallReport, UpstreamObserver } from './upstreams/http.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
 export type Credentials = Partial<Record<UpstreamSource, string>>;
@@ -41,17 +61,16 @@ export interface GatewayServices {
   upstreams: Upstreams;
   /** Which fal logs API serves fal logs (`FAL_LOGS_API`): the schema refuses what it cannot honour. */
   falLogsApi: FalLogsApi;
-  /** The fal log backend chosen at start, read with one credential. */
-  falLogReader(authorization: string, call: CallOptions): FalLogPageReader;
+  /** The walks and lookups fields are served from, over the backends chosen at start. */
+  reads: Reads;
   cursors: CursorCodec;
-  /** A page of `Query.timeline`: the sources' own walks merged newest first. */
-  timelinePage: TimelinePager;
   logger: Logger;
   tail: TailSettings;
-  /** Live fal tails from the chosen backend: fal's stream (v1) or polls (legacy). */
-  falLive: FalLiveSource;
-  /** Live fal tails without `since`, one upstream source per credential and filter. */
-  falTails: TailHub<FalTailEvent>;
+  /**
+   * Live fal tails from the chosen backend (fal's stream, or polls of the legacy API); tails
+   * without `since` share one upstream source per credential and filter.
+   */
+  falLogTails: FalLogTails;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;

@@ -18,14 +18,16 @@ import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { falLegacyReader } from './paging/fal-legacy-reader.js';
-import { timelinePager } from './paging/timeline-sources.js';
+import { createReads } from './paging/reads.js';
 import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import { useContractErrorCodes, useUpstreamErrors } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
+import { sharedFalLogTails } from './live/fal-log-tails.js';
 import { memoryTailHub, tailFailure } from './live/hub.js';
 import { StreamSlots } from './live/stream-slots.js';
+import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
@@ -88,9 +90,6 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       ? new FalLegacyClient(config.falLegacyApiUrl, config.upstream, observer)
       : undefined;
   const dify = new DifyClient(config.difyApiUrl, config.upstream, observer);
-  const falLogReader: GatewayServices['falLogReader'] = falLegacy
-    ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
-    : (authorization, call) => falHistoryReader(fal, authorization, call);
   const falStreams = new StreamSlots(config.upstream.maxStreams);
   const falLive: FalLiveSource =
     config.falLogsApi === 'legacy'
@@ -104,24 +103,30 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
   const services: GatewayServices = {
-    upstreams: { fal, dify, falLegacy },
+    upstreams: {
+      fal,
+      dify,
+      falLegacy,
+    },
     falLogsApi: config.falLogsApi,
-    falLogReader,
-    cursors: new CursorCodec(config.cursorSecret),
-    timelinePage: timelinePager({
-      falLogs: falLogReader,
-      falRequests: (authorization, call) => (params) =>
-        fal.requestsByEndpoint(authorization, params, call),
-      workflowLogs: (authorization, call) => (params) =>
-        dify.workflowLogs(authorization, params, call),
+    reads: createReads({
+      fal,
+      dify,
+      falLogReader: falLegacy
+        ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
+        : (authorization, call) => falHistoryReader(fal, authorization, call),
     }),
+    cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
-    falTails: memoryTailHub<FalTailEvent>({
-      maxBacklog: config.tail.maxBacklog,
-      failure: tailFailure,
+    falLogTails: sharedFalLogTails({
+      live: falLive,
+      hub: memoryTailHub<FalTailEvent>({
+        maxBacklog: config.tail.maxBacklog,
+        failure: tailFailure,
+      }),
+      resumeOverlapMs: config.tail.resumeOverlapMs,
     }),
-    falLive,
     metrics,
     shutdown: shutdown.signal,
   };
@@ -168,7 +173,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
       ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),
-      useSubscriptionLimits(config.maxSubscriptionsPerClient),
+      useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient)),
       useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
       useCompiledQueries(),
     ],

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { fromMicros, hoursBefore, type Instant } from '../time.js';
-import { isUnknownAccountError } from '../upstreams/dify/client.js';
 import type { DifyWorkflowLog } from '../upstreams/dify/types.js';
 import type {
   FalLogFilterParams,
@@ -70,8 +69,6 @@ export interface TimelineSourceRequests {
     filter: WorkflowLogFilterParams;
     /** A status filter the gateway applies itself: refused rows are consumed, not handed out. */
     accept?: ((row: DifyWorkflowLog) => boolean) | undefined;
-    /** The error to fail with when Dify knows no member with `filter.accountEmail`. */
-    unknownAccount?: (() => Error) | undefined;
   };
 }
 
@@ -235,9 +232,6 @@ function workflowLogsWalk(
         after,
         first,
         accept: request.accept,
-      }).catch((error: unknown) => {
-        if (request.unknownAccount && isUnknownAccountError(error)) throw request.unknownAccount();
-        throw error;
       });
       return {
         entries: walk.entries.map(({ row, position }) => ({

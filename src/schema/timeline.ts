@@ -9,6 +9,8 @@ import type {
   TimelineSourceName,
   WorkflowLogPosition,
 } from '../context.js';
+import { argumentsDigest } from '../digest.js';
+import { MAX_REMEMBERED_PENDING } from '../read-bounds.js';
 import { builder } from './builder.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
 import { filterPlan, unknownAccount, WorkflowLogFilterInput } from './dify/workflow-logs.js';
@@ -229,7 +231,7 @@ const timelineCursorSchema = z.object({
     z.object({
       index: z.number().int().min(0),
       anchor: z.string().optional(),
-      pending: z.array(z.string()),
+      pending: z.array(z.string()).max(MAX_REMEMBERED_PENDING),
     }) satisfies z.ZodType<FalRequestsPosition>,
   ),
   DIFY_WORKFLOWS: sourceCursor(
@@ -259,8 +261,8 @@ function sourcePlans(filter: TimelineFilter) {
 type SourcePlans = ReturnType<typeof sourcePlans>;
 
 /** Binds a cursor to the filter it was issued for. */
-function digestOf(context: GatewayContext, filter: TimelineFilter, plans: SourcePlans) {
-  return context.cursors.digestArguments({
+function digestOf(filter: TimelineFilter, plans: SourcePlans) {
+  return argumentsDigest({
     since: filter.since?.iso,
     until: filter.until?.iso,
     falLogs: plans.FAL_LOGS?.filter,
@@ -322,7 +324,7 @@ builder.queryField('timeline', (t) =>
     resolve: async (_root, args, context, info) => {
       const { filter } = args;
       const plans = sourcePlans(filter);
-      const digest = digestOf(context, filter, plans);
+      const digest = digestOf(filter, plans);
       const cursor = args.after
         ? readAfterCursor(context, TIMELINE_CURSOR, args.after, timelineCursorSchema, digest)
         : undefined;
@@ -348,6 +350,12 @@ builder.queryField('timeline', (t) =>
         window,
         expand,
         first: args.first ?? DEFAULT_FIRST,
+      }).catch((error: unknown) => {
+        const email = plans.DIFY_WORKFLOWS?.params.accountEmail;
+        if (email && context.reads.isUnknownAccount(error)) {
+          throw unknownAccount('filter.workflowRuns.accountEmail', email);
+        }
+        throw error;
       });
 
       const encodeCursor = context.cursors.pageEncoder(TIMELINE_CURSOR, {
@@ -394,8 +402,7 @@ function readPage(
   const falLogs = plans.FAL_LOGS;
   const falRequests = plans.FAL_REQUESTS;
   const workflows = plans.DIFY_WORKFLOWS;
-  const email = workflows?.params.accountEmail;
-  return context.timelinePage({
+  return context.reads.timeline({
     window,
     first,
     call: context.call,
@@ -425,9 +432,6 @@ function readPage(
               cursor: cursor?.DIFY_WORKFLOWS ?? {},
               filter: workflows.params,
               accept: workflows.accept,
-              unknownAccount: email
-                ? () => unknownAccount('filter.workflowRuns.accountEmail', email)
-                : undefined,
             }
           : undefined,
     },
