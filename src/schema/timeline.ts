@@ -41,11 +41,11 @@ const TIMELINE_SOURCES = [
   'DIFY_WORKFLOWS',
 ] as const satisfies readonly TimelineSourceName[];
 
-/** Each source's filter in TimelineFilter, and the credential that reads it. */
+/** The credential that reads each source, and the GraphQL type of its events. */
 const SOURCES = {
-  FAL_LOGS: { filter: 'falLogs', credential: 'fal', type: 'FalLogLine' },
-  FAL_REQUESTS: { filter: 'falRequests', credential: 'fal', type: 'FalRequest' },
-  DIFY_WORKFLOWS: { filter: 'workflowRuns', credential: 'dify', type: 'WorkflowLog' },
+  FAL_LOGS: { credential: 'fal', type: 'FalLogLine' },
+  FAL_REQUESTS: { credential: 'fal', type: 'FalRequest' },
+  DIFY_WORKFLOWS: { credential: 'dify', type: 'WorkflowLog' },
 } as const satisfies Record<TimelineSourceName, object>;
 
 const TimelineSourceEnum = builder.enumType('TimelineSource', {

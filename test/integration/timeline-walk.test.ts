@@ -71,6 +71,46 @@ describe.each(FAL_BACKENDS)('Query.timeline over the $api fal backend', (backend
     },
   );
 
+  it('walks Dify rows of a status the gateway filters itself exactly once, pages short while it reads on', async () => {
+    // An hour before the main window: more finished runs than a page's reads refuse (11 reads
+    // of 100) above a few running ones.
+    const until = Date.parse(window.since);
+    const earlier = { since: new Date(until - HOUR).toISOString(), until: window.since };
+    const running = (at: number, count: number) =>
+      stack.emulator.dify.insertRuns(
+        'demo',
+        Array.from({ length: count }, () => ({
+          created_at: at / 1000,
+          status: 'running' as const,
+        })),
+      );
+    stack.emulator.dify.insertRuns(
+      'demo',
+      Array.from({ length: 1_200 }, (_, i) => ({
+        created_at: (until - 10 * 60_000) / 1000 - (i % 600),
+        status: 'succeeded' as const,
+      })),
+    );
+    running(until - 20 * 60_000, 3);
+    running(until - 50 * 60_000, 2);
+    const expected = await storedTimeline(stack, earlier, {
+      falRequests: ENDPOINTS,
+      workflowRuns: { status: 'running' },
+    });
+    expect(
+      expected.filter((event) => event.startsWith('DIFY_WORKFLOWS|')).length,
+    ).toBeGreaterThanOrEqual(5);
+
+    const { events, pages } = await walkTimeline(
+      stack,
+      { ...earlier, falRequests: { endpointIds: ENDPOINTS }, workflowRuns: { status: 'RUNNING' } },
+      5,
+      { shortPages: true },
+    );
+    expect(events).toEqual(expected);
+    expect(pages.some((page) => page.edges.length < 5 && page.pageInfo.hasNextPage)).toBe(true);
+  });
+
   it('neither repeats nor admits events that arrive while walking the default window', async () => {
     const now = Date.now();
     const since = new Date(now - 20 * 60_000).toISOString();

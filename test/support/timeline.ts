@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { FalRequestRecord } from '../../src/emulator/index.js';
+import type { DifyRunStatus, FalRequestRecord } from '../../src/emulator/index.js';
 import { fromMicros, parseInstant } from '../../src/time.js';
 import {
   fingerprintOfGateway,
@@ -87,6 +87,8 @@ export async function walkTimeline(
   options: {
     headers?: Record<string, string>;
     betweenPages?: (page: number) => void;
+    /** Pages may be short while a source filters rows itself (a Dify status the gateway checks). */
+    shortPages?: boolean;
   } = {},
 ): Promise<{ events: string[]; pages: TimelineConnection[] }> {
   const events: string[] = [];
@@ -102,7 +104,7 @@ export async function walkTimeline(
     const connection = response.data!.timeline!;
     const { edges, pageInfo } = connection;
     expect(edges.length).toBeLessThanOrEqual(first);
-    if (pageInfo.hasNextPage) expect(edges).toHaveLength(first);
+    if (pageInfo.hasNextPage && !options.shortPages) expect(edges).toHaveLength(first);
     for (const edge of edges) expect(edge.node.__typename).toBe(TYPENAME[edge.source]);
     pages.push(connection);
     events.push(...edges.map(eventOf));
@@ -123,6 +125,13 @@ const RANK: Record<TimelineSource, number> = { FAL_LOGS: 0, FAL_REQUESTS: 1, DIF
 
 const micros = (iso: string) => parseInstant(iso)!.micros;
 
+/** The sources a timeline includes: fal requests of these endpoints, Dify runs of one status. */
+export interface Included {
+  falLogs?: boolean;
+  falRequests?: readonly string[];
+  workflowRuns?: boolean | { status: DifyRunStatus };
+}
+
 export interface StoredEvent {
   source: TimelineSource;
   /** As the gateway prints it. */
@@ -141,7 +150,7 @@ export interface StoredEvent {
 export async function storedEvents(
   stack: Stack,
   window: { since: string; until: string },
-  include: { falLogs?: boolean; falRequests?: readonly string[]; workflowRuns?: boolean },
+  include: Included,
 ): Promise<StoredEvent[]> {
   const since = micros(window.since);
   const until = micros(window.until);
@@ -169,9 +178,11 @@ export async function storedEvents(
     }
   }
   if (include.workflowRuns) {
+    const status = include.workflowRuns === true ? undefined : include.workflowRuns.status;
     for (const row of stack.emulator.dify.logs('demo')) {
       const at = row.created_at * 1e6;
-      if (within(at)) events.push({ at, source: 'DIFY_WORKFLOWS', what: row.id, label: row.id });
+      if (!within(at) || (status && row.workflow_run?.status !== status)) continue;
+      events.push({ at, source: 'DIFY_WORKFLOWS', what: row.id, label: row.id });
     }
   }
   // A stable sort: each source's events keep their upstream order.
@@ -184,7 +195,7 @@ export async function storedEvents(
 export async function storedTimeline(
   stack: Stack,
   window: { since: string; until: string },
-  include: { falLogs?: boolean; falRequests?: readonly string[]; workflowRuns?: boolean },
+  include: Included,
 ): Promise<string[]> {
   const events = await storedEvents(stack, window, include);
   return events.map(({ source, at, what }) => `${source}|${at}|${what}`);
