@@ -39,14 +39,6 @@ describe.each(FAL_BACKENDS)('Query.timeline over the $api fal backend', (backend
   });
   afterAll(() => stack.close());
 
-  it('has events of every source, and same-instant bursts, in the window', async () => {
-    const expected = await storedTimeline(stack, window, INCLUDED);
-    const count = (source: string) => expected.filter((event) => event.startsWith(source)).length;
-    expect(count('FAL_LOGS|')).toBeGreaterThan(100);
-    expect(count('FAL_REQUESTS|')).toBeGreaterThan(110);
-    expect(count('DIFY_WORKFLOWS|')).toBeGreaterThan(120);
-  });
-
   it.each([7, 50, 500])(
     'yields every event of every source exactly once, newest first, with first=%i',
     async (first) => {
@@ -54,6 +46,10 @@ describe.each(FAL_BACKENDS)('Query.timeline over the $api fal backend', (backend
       const { events, pages } = await walkTimeline(stack, filter(window), first);
       expect(events).toEqual(expected);
       expect(pages.length).toBe(Math.ceil(expected.length / first));
+      const walked = (source: string) => events.filter((event) => event.startsWith(source)).length;
+      expect(walked('FAL_LOGS|')).toBeGreaterThan(100);
+      expect(walked('FAL_REQUESTS|')).toBeGreaterThan(110);
+      expect(walked('DIFY_WORKFLOWS|')).toBeGreaterThan(120);
     },
   );
 
