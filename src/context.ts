@@ -20,9 +20,15 @@ export type { FalTailEvent } from './live/fal-tail.js';
 export type { TailFailure } from './live/hub.js';
 export type { PageCursorEncoder } from './paging/cursor.js';
 export type { FalLogContext } from './paging/fal-log-context.js';
-export type { FalLogEntry } from './paging/fal-logs.js';
-export type { FalRequestsQuery } from './paging/fal-requests.js';
+export type { FalLogEntry, FalLogPosition } from './paging/fal-logs.js';
+export type { FalRequestsPosition, FalRequestsQuery } from './paging/fal-requests.js';
 export type { ReadScope, Reads } from './paging/reads.js';
+export type {
+  TimelineItem,
+  TimelinePage,
+  TimelinePositions,
+  TimelineSourceName,
+} from './paging/timeline-sources.js';
 export type { WorkflowLogFilterParams, WorkflowLogPosition } from './paging/workflow-logs.js';
 export type {
   DifyStatusFilter,

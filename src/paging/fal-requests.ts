@@ -1,13 +1,13 @@
 import { MAX_REMEMBERED_PENDING } from '../read-bounds.js';
-import type { FalClient } from '../upstreams/fal/client.js';
-import type { CallOptions } from '../upstreams/http.js';
 import type {
   FalRequestExpansion,
   FalRequestItem,
+  FalRequestPage,
+  FalRequestsParams,
   FalRequestSort,
   FalRequestStatusClass,
 } from '../upstreams/fal/types.js';
-import type { Instant } from '../time.js';
+import { parseInstant, type Instant } from '../time.js';
 
 const FAL_REQUESTS_MAX_LIMIT = 100;
 
@@ -23,7 +23,7 @@ export interface FalRequestsPosition {
   index: number;
   /** The request id of the last finished row handed out. */
   anchor?: string | undefined;
-  /** Request ids of the pending rows handed out, oldest first. */
+  /** Request ids of the pending rows consumed (handed out or passed over), oldest first. */
   pending: readonly string[];
 }
 
@@ -41,15 +41,22 @@ export interface FalRequestsQuery {
   expand: readonly FalRequestExpansion[];
 }
 
+/** One call of `GET /serverless/requests/by-endpoint` with the client's credential. */
+export type FalRequestsReader = (params: FalRequestsParams) => Promise<FalRequestPage>;
+
 export interface FalRequestsWalkRequest {
-  client: FalClient;
-  authorization: string;
+  read: FalRequestsReader;
   query: FalRequestsQuery;
-  /** Pinned for the whole walk: rows sent later never enter it. */
+  /** On sent_at, pinned for the whole walk: rows sent later never enter it. */
   window: { start: Instant; end: Instant };
+  /**
+   * Hands out only the rows that ended within `[start, end)`; needs `sortBy: 'ended_at'`.
+   * Pending rows and rows that ended at or after `end` are consumed without being handed out,
+   * and the first row that ended before `start` ends the walk: none older follows it.
+   */
+  endedWithin?: { start: Instant; end: Instant } | undefined;
   after: FalRequestsPosition | undefined;
   first: number;
-  call: CallOptions;
   /** Told when the anchor could not be found near its place and the walk went on by index. */
   onLostAnchor?: (() => void) | undefined;
 }
@@ -62,6 +69,22 @@ export interface FalRequestsWalk {
 /** A row whose sort key (ended_at or duration) may still change. */
 function isPending(item: FalRequestItem): boolean {
   return item.ended_at == null || item.duration == null;
+}
+
+/** When the request ended; undefined while it is pending (or when the time cannot be read). */
+export function endedAtOf(item: FalRequestItem): Instant | undefined {
+  return item.ended_at ? parseInstant(item.ended_at) : undefined;
+}
+
+/** Where a row stands against an `endedWithin` window. */
+function placeOf(
+  item: FalRequestItem,
+  window: { start: Instant; end: Instant } | undefined,
+): 'within' | 'newer' | 'older' {
+  if (!window) return 'within';
+  const endedAt = endedAtOf(item);
+  if (!endedAt || endedAt.micros >= window.end.micros) return 'newer';
+  return endedAt.micros < window.start.micros ? 'older' : 'within';
 }
 
 /**
@@ -93,7 +116,7 @@ async function readFrom(
   from: number,
   anchor: string | undefined,
 ): Promise<FalRequestsWalk | undefined> {
-  const handedOutPending = new Set(after.pending);
+  const consumedPending = new Set(after.pending);
   const entries: FalRequestEntry[] = [];
   let awaitingAnchor = anchor;
   let position = after;
@@ -102,17 +125,13 @@ async function readFrom(
   for (;;) {
     const untilAnchor = awaitingAnchor === undefined ? 0 : Math.max(0, after.index - index);
     const { page, limit } = coveringPage(index, untilAnchor + request.first + 1 - entries.length);
-    const result = await request.client.requestsByEndpoint(
-      request.authorization,
-      {
-        ...request.query,
-        start: request.window.start.iso,
-        end: request.window.end.iso,
-        page,
-        limit,
-      },
-      request.call,
-    );
+    const result = await request.read({
+      ...request.query,
+      start: request.window.start.iso,
+      end: request.window.end.iso,
+      page,
+      limit,
+    });
     const rows = result.items.slice(index - (page - 1) * limit);
     for (const item of rows) {
       index += 1;
@@ -120,10 +139,12 @@ async function readFrom(
         if (item.request_id === awaitingAnchor) awaitingAnchor = undefined;
         continue;
       }
-      if (handedOutPending.has(item.request_id)) continue;
+      if (consumedPending.has(item.request_id)) continue;
+      const place = placeOf(item, request.endedWithin);
+      if (place === 'older') return { entries, hasNextPage: false };
       if (entries.length === request.first) return { entries, hasNextPage: true };
       position = advance(position, item, index);
-      entries.push({ item, position });
+      if (place === 'within') entries.push({ item, position });
     }
     const exhausted = !result.has_more || rows.length === 0;
     if (awaitingAnchor !== undefined) {

@@ -20,9 +20,11 @@ import {
 } from './fal-request-logs.js';
 import {
   walkFalRequests,
+  type FalRequestsReader,
   type FalRequestsWalk,
   type FalRequestsWalkRequest,
 } from './fal-requests.js';
+import { timelinePager, type TimelinePager } from './timeline-sources.js';
 import {
   findWorkflowLogs,
   secondOf,
@@ -72,7 +74,7 @@ export interface Reads {
   ): Promise<FalLogContext>;
   falRequests(
     scope: ReadScope,
-    request: Omit<FalRequestsWalkRequest, 'client' | 'authorization' | 'call'>,
+    request: Omit<FalRequestsWalkRequest, 'read'>,
   ): Promise<FalRequestsWalk>;
   workflowLogs(
     scope: ReadScope,
@@ -82,6 +84,8 @@ export interface Reads {
     scope: ReadScope,
     request: Omit<OldestFirstWorkflowLogWalkRequest, 'read'>,
   ): Promise<OldestFirstWorkflowLogWalk>;
+  /** A page of the timeline: the sources' own walks merged newest first. */
+  timeline: TimelinePager;
   /** Log rows found again by id within their creation second. */
   findWorkflowLogs(
     scope: ReadScope,
@@ -106,6 +110,10 @@ export interface ReadBackends {
 
 export function createReads({ fal, dify, falLogReader }: ReadBackends): Reads {
   const reader = (scope: ReadScope) => falLogReader(scope.authorization, scope.call);
+  const falRequestsReader =
+    (authorization: string, call: CallOptions): FalRequestsReader =>
+    (params) =>
+      fal.requestsByEndpoint(authorization, params, call);
   const difyReader =
     (scope: ReadScope): WorkflowLogsReader =>
     (params) =>
@@ -121,10 +129,16 @@ export function createReads({ fal, dify, falLogReader }: ReadBackends): Reads {
     falRequestsFirstLogs: (scope, request) =>
       walkRequestLogs({ ...request, reader: reader(scope) }),
     falLogContext: (scope, lookup) => readFalLogContext({ ...lookup, reader: reader(scope) }),
-    falRequests: (scope, request) => walkFalRequests({ ...request, ...scope, client: fal }),
+    falRequests: (scope, request) =>
+      walkFalRequests({ ...request, read: falRequestsReader(scope.authorization, scope.call) }),
     workflowLogs: (scope, request) => walkWorkflowLogs({ ...request, read: difyReader(scope) }),
     workflowLogsOldestFirst: (scope, request) =>
       walkWorkflowLogsOldestFirst({ ...request, read: difyReader(scope) }),
+    timeline: timelinePager({
+      falLogs: falLogReader,
+      falRequests: falRequestsReader,
+      workflowLogs: (authorization, call) => difyReader({ authorization, call }),
+    }),
     findWorkflowLogs: (scope, lookup) => findWorkflowLogs({ ...lookup, read: difyReader(scope) }),
     isUnknownAccount: isUnknownAccountError,
     requestIdOf,

@@ -13,13 +13,18 @@ const CREDENTIAL_HINT: Record<UpstreamSource, string> = {
   dify: 'send `Authorization: Bearer <Dify app key>` or `X-Dify-Authorization`',
 };
 
+/** UNAUTHENTICATED: the request carries no credential for `source`, and says how to send one. */
+export function missingCredential(source: UpstreamSource): GraphQLError {
+  return new GraphQLError(`No ${source} credential: ${CREDENTIAL_HINT[source]}`, {
+    extensions: { code: 'UNAUTHENTICATED', source },
+  });
+}
+
 /** The client's credential for `source`, or an UNAUTHENTICATED error before any upstream call. */
 export function requireCredential(context: GatewayContext, source: UpstreamSource): string {
   const credential = context.credentials[source];
   if (credential) return credential;
-  throw new GraphQLError(`No ${source} credential: ${CREDENTIAL_HINT[source]}`, {
-    extensions: { code: 'UNAUTHENTICATED', source },
-  });
+  throw missingCredential(source);
 }
 
 /** The client's credential for `source` and the request's call options, for one read. */

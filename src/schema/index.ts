@@ -7,6 +7,7 @@ import './fal/request-logs.js';
 import './fal/log-line-request.js';
 import './fal/context.js';
 import './dify/workflow-logs.js';
+import './timeline.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.
 builder.nodeInterfaceRef();

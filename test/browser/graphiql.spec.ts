@@ -76,6 +76,7 @@ describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
         'FalRequestsWithLogs',
         'FalErrorsInContext',
         'FalLogsOldestFirst',
+        'Timeline',
         'WorkflowLogsWithRuns',
         'TailFalLogs',
       ]);

@@ -93,15 +93,22 @@ describe('the schema keeps every name of the contract', () => {
       (type) => isObjectType(type) && type.name.endsWith('Connection'),
     );
     expect(connections.map((type) => type.name).sort()).toEqual(
-      ['FalLogConnection', 'FalRequestConnection', 'WorkflowLogConnection'].sort(),
+      [
+        'FalLogConnection',
+        'FalRequestConnection',
+        'TimelineConnection',
+        'WorkflowLogConnection',
+      ].sort(),
     );
     for (const connection of connections) {
       if (!isObjectType(connection)) continue;
       const edge = getNamedType(connection.getFields().edges!.type);
-      expect(isObjectType(edge) && Object.keys(edge.getFields()).sort()).toEqual([
-        'cursor',
-        'node',
-      ]);
+      // A timeline edge also says when its event happened and where it comes from.
+      const edgeFields =
+        connection.name === 'TimelineConnection'
+          ? ['at', 'cursor', 'node', 'source']
+          : ['cursor', 'node'];
+      expect(isObjectType(edge) && Object.keys(edge.getFields()).sort()).toEqual(edgeFields);
       const pageInfo = getNamedType(connection.getFields().pageInfo!.type);
       expect(isObjectType(pageInfo) && Object.keys(pageInfo.getFields()).sort()).toEqual(
         ['endCursor', 'hasNextPage', 'hasPreviousPage', 'startCursor'].sort(),

@@ -4,6 +4,7 @@ import {
   FalLogsPageDocument,
   FalRequestsWithLogsDocument,
   TailFalLogsDocument,
+  TimelineDocument,
   WorkflowLogsWithRunsDocument,
 } from '../generated/graphql.js';
 import { createApolloClient, fetchEveryPage } from '../support/apollo.js';
@@ -15,6 +16,7 @@ import {
 } from '../support/fal-lines.js';
 import { storedLinesOf, upstreamRequests } from '../support/fal-requests.js';
 import { appendLiveLines } from '../support/live-lines.js';
+import { BOTH_KEYS, seedSameInstant, storedEvents } from '../support/timeline.js';
 import { until } from '../support/sse-client.js';
 import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
 
@@ -98,6 +100,62 @@ describe('Apollo Client queries with relayStylePagination and fetchMore', () => 
         );
       }
     }
+  });
+
+  it('merges timeline pages into one newest-first list of fal lines, requests and workflow runs', async () => {
+    const until = Math.floor(Date.now() / 1000) * 1000 - 2 * 3_600_000;
+    const window = {
+      since: new Date(until - 3_600_000).toISOString(),
+      until: new Date(until).toISOString(),
+    };
+    seedSameInstant(
+      stack,
+      until - 1_800_000,
+      { lines: 4, requests: 4, runs: 4 },
+      'acme/flux-studio',
+    );
+    const filter = {
+      ...window,
+      falLogs: {},
+      falRequests: { endpointIds: ['acme/flux-studio'] },
+      workflowRuns: {},
+    };
+    const expected = await storedEvents(stack, window, {
+      falLogs: true,
+      falRequests: ['acme/flux-studio'],
+      workflowRuns: true,
+    });
+
+    const { data, pages } = await fetchEveryPage(
+      createApolloClient(stack.url, BOTH_KEYS),
+      TimelineDocument,
+      { filter, first: 30 },
+      (page) => page.timeline?.pageInfo,
+    );
+
+    expect(pages).toBe(Math.ceil(expected.length / 30));
+    expect(data.timeline!.unavailable).toEqual([]);
+    const events = data.timeline!.edges.map(({ source, at, node }) => {
+      const label =
+        node.__typename === 'FalLogLine'
+          ? node.message
+          : node.__typename === 'FalRequest'
+            ? node.requestId
+            : node.logId;
+      return { source, at, label, typename: node.__typename };
+    });
+    expect(events).toEqual(
+      expected.map(({ source, at, label }) => ({
+        source,
+        at,
+        label,
+        typename: {
+          FAL_LOGS: 'FalLogLine',
+          FAL_REQUESTS: 'FalRequest',
+          DIFY_WORKFLOWS: 'WorkflowLog',
+        }[source],
+      })),
+    );
   });
 
   it('merges request pages, each request with its newest log lines', async () => {

@@ -53,6 +53,7 @@ export const gatewayTypePolicies: TypePolicies = {
       falLogs: relayStylePagination(['filter', 'order']),
       falRequests: relayStylePagination(['endpointIds', 'filter', 'orderBy']),
       workflowLogs: relayStylePagination(['filter', 'order']),
+      timeline: relayStylePagination(['filter']),
     },
   },
   FalRequest: { fields: { logs: relayStylePagination(['minLevel', 'search', 'order']) } },

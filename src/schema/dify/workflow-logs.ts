@@ -25,7 +25,7 @@ const MAX_PAGE_SIZE = 500;
 
 const notBlank = z.string().regex(/\S/, 'must not be blank');
 
-const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
+export const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
   fields: (t) => ({
     keyword: t.string({
       description: `Text to find in a run's inputs or outputs or in the end user's session id, at most ${KEYWORD_MAX_LENGTH} characters (Dify ignores the rest).`,
@@ -62,7 +62,7 @@ function isUpstreamStatusFilter(status: WorkflowRunStatus): status is DifyStatus
 }
 
 /** The upstream's filter parameters, and the status test the gateway applies itself, if any. */
-function filterPlan(filter: WorkflowLogFilter | null | undefined) {
+export function filterPlan(filter: WorkflowLogFilter | null | undefined) {
   const status = filter?.status ?? undefined;
   const params: WorkflowLogFilterParams = {
     keyword: filter?.keyword ?? undefined,
@@ -111,6 +111,14 @@ const workflowLogsCursorSchema = z.object({
   count: z.number().int().nonnegative().optional(),
 });
 type WorkflowLogsCursor = z.infer<typeof workflowLogsCursorSchema>;
+
+/** BAD_USER_INPUT on `field`: Dify found no member of the workspace with this email. */
+export function unknownAccount(field: string, email: string) {
+  return badUserInput(
+    field,
+    `no member of the Dify workspace has the email ${JSON.stringify(email)}`,
+  );
+}
 
 /** An oldest-first cursor always carries the count of rows left from its position. */
 function countOf(cursor: WorkflowLogsCursor): number {
@@ -173,10 +181,7 @@ builder.queryField('workflowLogs', (t) =>
               .then((newestFirst) => ({ ...newestFirst, until: undefined }))
       ).catch((error: unknown) => {
         if (params.accountEmail && context.reads.isUnknownAccount(error)) {
-          throw badUserInput(
-            'filter.accountEmail',
-            `no member of the Dify workspace has the email ${JSON.stringify(params.accountEmail)}`,
-          );
+          throw unknownAccount('filter.accountEmail', params.accountEmail);
         }
         throw error;
       });

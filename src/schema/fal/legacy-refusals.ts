@@ -5,11 +5,15 @@ import type { FalLogFilter } from './logs.js';
 /**
  * What fal's legacy logs API cannot answer honestly, refused before any upstream call: it has no
  * run-source filter, and it takes one condition per label key (a repeated key is its 400).
+ * `field` is where the filter sits among the arguments.
  */
-export function legacyRefusal(filter: FalLogFilter | null | undefined): GraphQLError | undefined {
+export function legacyRefusal(
+  filter: FalLogFilter | null | undefined,
+  field = 'filter',
+): GraphQLError | undefined {
   if (filter?.runSource) {
     return badUserInput(
-      'filter.runSource',
+      `${field}.runSource`,
       'the fal logs backend of this gateway (FAL_LOGS_API=legacy) cannot filter by run source',
     );
   }
@@ -17,7 +21,7 @@ export function legacyRefusal(filter: FalLogFilter | null | undefined): GraphQLE
   for (const { key } of filter?.labels ?? []) {
     if (keys.has(key)) {
       return badUserInput(
-        'filter.labels',
+        `${field}.labels`,
         `the fal logs backend of this gateway (FAL_LOGS_API=legacy) takes one condition per label key; "${key}" has several`,
       );
     }

@@ -26,7 +26,7 @@ import { selectedFieldNames } from '../selection.js';
 const STATUSES = ['SUCCESS', 'USER_ERROR', 'ERROR', 'PENDING'] as const;
 type FalRequestStatus = (typeof STATUSES)[number];
 
-const FalRequestStatusEnum = builder.enumType('FalRequestStatus', {
+export const FalRequestStatusEnum = builder.enumType('FalRequestStatus', {
   description:
     'Derived from the HTTP status code: 2xx SUCCESS, 4xx USER_ERROR, 5xx ERROR, none yet PENDING.',
   values: STATUSES,
@@ -49,7 +49,7 @@ function statusOf(statusCode: number | null | undefined): FalRequestStatus | nul
   return statusClass === 5 ? 'ERROR' : null;
 }
 
-const STATUS_CLASS: Record<Exclude<FalRequestStatus, 'PENDING'>, FalRequestStatusClass> = {
+export const STATUS_CLASS: Record<Exclude<FalRequestStatus, 'PENDING'>, FalRequestStatusClass> = {
   SUCCESS: 'success',
   USER_ERROR: 'user_error',
   ERROR: 'error',
@@ -61,6 +61,10 @@ const endpointIdSchema = z
   .string()
   .max(FAL_ID_MAX_LENGTH)
   .regex(ENDPOINT_ID, 'must be an endpoint id like owner/name or owner/name/route');
+export const endpointIdsSchema = z
+  .array(endpointIdSchema)
+  .min(1, 'needs at least one endpoint id')
+  .max(50, 'takes at most 50 endpoint ids');
 
 const FalRequestFilterInput = builder.inputType('FalRequestFilter', {
   fields: (t) => ({
@@ -221,7 +225,7 @@ const MAX_FIRST = 500;
 const DEFAULT_WINDOW_HOURS = 24;
 const REQUEST_ID_WINDOW_HOURS = 90 * 24;
 
-const instantText = z.string().transform((text, ctx) => {
+export const instantText = z.string().transform((text, ctx) => {
   const instant = parseInstant(text);
   if (!instant) ctx.addIssue({ code: 'custom', message: 'not an instant' });
   return instant ?? z.NEVER;
@@ -245,10 +249,7 @@ builder.queryField('falRequests', (t) =>
       endpointIds: t.arg.stringList({
         required: true,
         description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
-        validate: z
-          .array(endpointIdSchema)
-          .min(1, 'needs at least one endpoint id')
-          .max(50, 'takes at most 50 endpoint ids'),
+        validate: endpointIdsSchema,
       }),
       filter: t.arg({ type: FalRequestFilterInput }),
       orderBy: t.arg({ type: FalRequestOrderEnum, defaultValue: 'ended_at' }),

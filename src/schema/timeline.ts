@@ -1,0 +1,439 @@
+import { z } from 'zod';
+import type {
+  FalLogPosition,
+  FalRequestsPosition,
+  GatewayContext,
+  TimelineItem,
+  TimelinePage,
+  TimelinePositions,
+  TimelineSourceName,
+  WorkflowLogPosition,
+} from '../context.js';
+import { argumentsDigest } from '../digest.js';
+import { MAX_REMEMBERED_PENDING } from '../read-bounds.js';
+import { builder } from './builder.js';
+import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
+import { filterPlan, unknownAccount, WorkflowLogFilterInput } from './dify/workflow-logs.js';
+import { WorkflowLogRef } from './dify/workflow-log.js';
+import { missingCredential, requireCredential } from './errors.js';
+import { legacyRefusal } from './fal/legacy-refusals.js';
+import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './fal/logs.js';
+import { rememberRequests } from './fal/request-loader.js';
+import {
+  endpointIdsSchema,
+  expansionsSelected,
+  FalRequestRef,
+  FalRequestStatusEnum,
+  instantText,
+  STATUS_CLASS,
+} from './fal/requests.js';
+import { orderedTimeBounds, windowFrom, type TimeWindow } from './inputs.js';
+
+const DEFAULT_FIRST = 50;
+const MAX_FIRST = 500;
+const DEFAULT_WINDOW_HOURS = 24;
+const TIMELINE_CURSOR = 'timeline';
+
+/** In the order that breaks ties between sources (the walk's own). */
+const TIMELINE_SOURCES = [
+  'FAL_LOGS',
+  'FAL_REQUESTS',
+  'DIFY_WORKFLOWS',
+] as const satisfies readonly TimelineSourceName[];
+
+/** The credential that reads each source, and the GraphQL type of its events. */
+const SOURCES = {
+  FAL_LOGS: { credential: 'fal', type: 'FalLogLine' },
+  FAL_REQUESTS: { credential: 'fal', type: 'FalRequest' },
+  DIFY_WORKFLOWS: { credential: 'dify', type: 'WorkflowLog' },
+} as const satisfies Record<TimelineSourceName, object>;
+
+const TimelineSourceEnum = builder.enumType('TimelineSource', {
+  description:
+    'Where a timeline event comes from. At equal times, events go out FAL_LOGS first, then FAL_REQUESTS, then DIFY_WORKFLOWS.',
+  values: {
+    FAL_LOGS: { description: 'A fal log line, at its timestamp.' },
+    FAL_REQUESTS: { description: 'A fal request, at its endedAt.' },
+    DIFY_WORKFLOWS: { description: 'A Dify workflow log row, at its createdAt.' },
+  } as const,
+});
+
+const TimelineFalRequestFilterInput = builder.inputType('TimelineFalRequestFilter', {
+  fields: (t) => ({
+    endpointIds: t.stringList({
+      required: true,
+      description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
+      validate: endpointIdsSchema,
+    }),
+    status: t.field({
+      type: FalRequestStatusEnum,
+      description:
+        'Requests that ended with this status. PENDING is refused: a request joins the timeline when it ends.',
+      validate: z
+        .string()
+        .refine(
+          (status) => status !== 'PENDING',
+          'PENDING is never on the timeline: a request joins it when it ends',
+        )
+        .nullish(),
+    }),
+  }),
+});
+
+/** A source's own time bounds, which the timeline's window replaces. */
+const sourceWindow = z
+  .looseObject({ since: z.unknown().optional(), until: z.unknown().optional() })
+  .nullish();
+
+const timelineFilterChecks = orderedTimeBounds
+  .extend({ falLogs: sourceWindow, falRequests: z.unknown(), workflowRuns: sourceWindow })
+  .superRefine((filter, ctx) => {
+    if (!filter.falLogs && !filter.falRequests && !filter.workflowRuns) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'include at least one source: falLogs, falRequests or workflowRuns',
+      });
+    }
+    for (const source of ['falLogs', 'workflowRuns'] as const) {
+      for (const bound of ['since', 'until'] as const) {
+        if (filter[source]?.[bound] == null) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [source, bound],
+          message: `must be unset: the timeline's own ${bound} applies to every source`,
+        });
+      }
+    }
+  });
+
+const TimelineFilterInput = builder.inputType('TimelineFilter', {
+  description:
+    'The window of a timeline and the sources it merges: a source is included when its filter is given, and at least one must be.',
+  fields: (t) => ({
+    since: t.field({
+      type: 'DateTime',
+      description: 'Inclusive. Default: 24 hours before `until`.',
+    }),
+    until: t.field({
+      type: 'DateTime',
+      description: 'Exclusive. Default: now, pinned when the first page is read.',
+    }),
+    falLogs: t.field({
+      type: FalLogFilterInput,
+      description:
+        'Include fal log lines, at their timestamp. Its own since and until must be unset.',
+    }),
+    falRequests: t.field({
+      type: TimelineFalRequestFilterInput,
+      description:
+        'Include fal requests that ended within the window, at their endedAt (sent at most 24 hours before the window).',
+    }),
+    workflowRuns: t.field({
+      type: WorkflowLogFilterInput,
+      description:
+        'Include Dify workflow log rows, at their createdAt. Its own since and until must be unset.',
+    }),
+  }),
+  validate: timelineFilterChecks,
+});
+
+type TimelineFilter = typeof TimelineFilterInput.$inferInput;
+
+/** Which source a node of a timeline edge came from, for the union's type. */
+const sourceOfNode = new WeakMap<object, TimelineSourceName>();
+
+const TimelineEventUnion = builder.unionType('TimelineEvent', {
+  description: 'A fal log line, a fal request (at its end) or a Dify workflow log row.',
+  types: [FalLogLineRef, FalRequestRef, WorkflowLogRef],
+  resolveType: (node) => SOURCES[sourceOfNode.get(node)!].type,
+});
+
+type TimelineNode = typeof TimelineEventUnion.$inferType;
+
+class TimelineEdge extends LazyCursorEdge<TimelineNode> {
+  constructor(
+    node: TimelineNode,
+    encodeCursor: ReturnType<GatewayContext['cursors']['pageEncoder']>,
+    positions: TimelinePositions,
+    readonly at: string,
+    readonly source: TimelineSourceName,
+  ) {
+    super(node, encodeCursor, positions);
+    sourceOfNode.set(node, source);
+  }
+}
+
+const TimelineEdgeRef = builder.objectRef<TimelineEdge>('TimelineEdge').implement({
+  fields: (t) => ({
+    cursor: t.string({ resolve: (edge) => edge.cursor }),
+    at: t.field({
+      type: 'DateTime',
+      description: 'When it happened: the time the timeline is ordered by.',
+      resolve: (edge) => edge.at,
+    }),
+    source: t.field({ type: TimelineSourceEnum, resolve: (edge) => edge.source }),
+    node: t.field({ type: TimelineEventUnion, resolve: (edge) => edge.node }),
+  }),
+});
+
+interface Unavailable {
+  source: TimelineSourceName;
+  code: 'UNAUTHENTICATED';
+  message: string;
+}
+
+const UnavailableSourceRef = builder.objectRef<Unavailable>('UnavailableSource').implement({
+  description: 'A source the filter includes that this walk leaves out, and why.',
+  fields: (t) => ({
+    source: t.field({ type: TimelineSourceEnum, resolve: (unavailable) => unavailable.source }),
+    code: t.exposeString('code'),
+    message: t.exposeString('message'),
+  }),
+});
+
+type TimelineConnection = ReturnType<typeof forwardPage<TimelineEdge>> & {
+  unavailable: Unavailable[];
+};
+
+const TimelineConnectionRef = builder
+  .objectRef<TimelineConnection>('TimelineConnection')
+  .implement({
+    fields: (t) => ({
+      edges: t.field({ type: [TimelineEdgeRef], resolve: (connection) => connection.edges }),
+      pageInfo: t.field({
+        type: builder.pageInfoRef(),
+        resolve: (connection) => connection.pageInfo,
+      }),
+      unavailable: t.field({
+        type: [UnavailableSourceRef],
+        description:
+          'Included sources left out of the walk: their credential was missing when it began.',
+        resolve: (connection) => connection.unavailable,
+      }),
+    }),
+  });
+
+const sourceCursor = <Position extends z.ZodType>(position: Position) =>
+  z.object({ after: position.optional(), done: z.boolean().optional() }).optional();
+
+/** The pinned window, and each walked source's place: its own connection's position. */
+const timelineCursorSchema = z.object({
+  args: z.string(),
+  since: instantText,
+  until: instantText,
+  FAL_LOGS: sourceCursor(
+    z.object({
+      micros: z.number().int(),
+      seen: z.number().int().min(1),
+    }) satisfies z.ZodType<FalLogPosition>,
+  ),
+  FAL_REQUESTS: sourceCursor(
+    z.object({
+      index: z.number().int().min(0),
+      anchor: z.string().optional(),
+      pending: z.array(z.string()).max(MAX_REMEMBERED_PENDING),
+    }) satisfies z.ZodType<FalRequestsPosition>,
+  ),
+  DIFY_WORKFLOWS: sourceCursor(
+    z.object({
+      second: z.number().int().nonnegative(),
+      ids: z.array(z.string()).min(1),
+    }) satisfies z.ZodType<WorkflowLogPosition>,
+  ),
+});
+type TimelineCursor = z.output<typeof timelineCursorSchema>;
+
+/** What each included source reads, as its own connection would. */
+function sourcePlans(filter: TimelineFilter) {
+  const { falLogs, falRequests, workflowRuns } = filter;
+  const status = falRequests?.status;
+  return {
+    FAL_LOGS: falLogs ? { filter: falFilterParams(falLogs) } : undefined,
+    FAL_REQUESTS: falRequests
+      ? {
+          endpointIds: [...new Set(falRequests.endpointIds)].sort(),
+          status: status && status !== 'PENDING' ? STATUS_CLASS[status] : undefined,
+        }
+      : undefined,
+    DIFY_WORKFLOWS: workflowRuns ? filterPlan(workflowRuns) : undefined,
+  };
+}
+type SourcePlans = ReturnType<typeof sourcePlans>;
+
+/** Binds a cursor to the filter it was issued for. */
+function digestOf(filter: TimelineFilter, plans: SourcePlans) {
+  return argumentsDigest({
+    since: filter.since?.iso,
+    until: filter.until?.iso,
+    falLogs: plans.FAL_LOGS?.filter,
+    falRequests: plans.FAL_REQUESTS,
+    workflowRuns: plans.DIFY_WORKFLOWS && {
+      params: plans.DIFY_WORKFLOWS.params,
+      status: filter.workflowRuns?.status,
+    },
+  });
+}
+
+/**
+ * The sources the walk reads. The first page takes every included source whose credential the
+ * request carries; later pages keep that set (the cursor holds it), so a source never joins or
+ * leaves a walk halfway, and each needs its credential again.
+ */
+function walkedSources(
+  context: GatewayContext,
+  included: readonly TimelineSourceName[],
+  cursor: TimelineCursor | undefined,
+) {
+  if (!cursor) return included.filter((source) => context.credentials[SOURCES[source].credential]);
+  const walked = included.filter((source) => cursor[source] !== undefined);
+  for (const source of walked) requireCredential(context, SOURCES[source].credential);
+  return walked;
+}
+
+function unavailableSource(
+  context: GatewayContext,
+  source: TimelineSourceName,
+  resumed: boolean,
+): Unavailable {
+  const credential = SOURCES[source].credential;
+  const message =
+    resumed && context.credentials[credential]
+      ? `Left out of this walk: its first page had no ${credential} credential. Start again without \`after\` to include it.`
+      : missingCredential(credential).message;
+  return { source, code: 'UNAUTHENTICATED', message };
+}
+
+type Expansions = ReturnType<typeof expansionsSelected>;
+
+function nodeOf(item: TimelineItem, expansions: Expansions): TimelineNode {
+  if (item.source === 'FAL_LOGS') return item.line;
+  if (item.source === 'DIFY_WORKFLOWS') return item.row;
+  return { item: item.request, expansions };
+}
+
+builder.queryField('timeline', (t) =>
+  t.field({
+    type: TimelineConnectionRef,
+    nullable: true,
+    description: `fal log lines, fal requests (at their endedAt) and Dify workflow log rows merged newest first; at equal times FAL_LOGS, FAL_REQUESTS, DIFY_WORKFLOWS, then each source's own order. \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The window is pinned by the first page, and so are the sources walked: one whose credential the first page lacks is listed in \`unavailable\` and the others are served. Walking to the end yields every item of every walked source exactly once; a page costs at most about one upstream call per source.`,
+    args: {
+      filter: t.arg({ type: TimelineFilterInput, required: true }),
+      first: t.arg.int({ defaultValue: DEFAULT_FIRST, validate: pageSizeSchema(MAX_FIRST) }),
+      after: t.arg.string(),
+    },
+    resolve: async (_root, args, context, info) => {
+      const { filter } = args;
+      const plans = sourcePlans(filter);
+      const digest = digestOf(filter, plans);
+      const cursor = args.after
+        ? readAfterCursor(context, TIMELINE_CURSOR, args.after, timelineCursorSchema, digest)
+        : undefined;
+      if (filter.falLogs && context.falLogsApi === 'legacy') {
+        const refusal = legacyRefusal(filter.falLogs, 'filter.falLogs');
+        if (refusal) throw refusal;
+      }
+      const included = TIMELINE_SOURCES.filter((source) => plans[source] !== undefined);
+      const walked = walkedSources(context, included, cursor);
+      const unavailable = included
+        .filter((source) => !walked.includes(source))
+        .map((source) => unavailableSource(context, source, cursor !== undefined));
+      if (walked.length === 0) return { ...forwardPage<TimelineEdge>([], false), unavailable };
+
+      const window = cursor
+        ? { start: cursor.since, end: cursor.until }
+        : windowFrom(filter, DEFAULT_WINDOW_HOURS, Date.now());
+      const expand = expansionsSelected(info, ['edges', 'node']);
+      const page = await readPage(context, {
+        plans,
+        walked,
+        cursor,
+        window,
+        expand,
+        first: args.first ?? DEFAULT_FIRST,
+      }).catch((error: unknown) => {
+        const email = plans.DIFY_WORKFLOWS?.params.accountEmail;
+        if (email && context.reads.isUnknownAccount(error)) {
+          throw unknownAccount('filter.workflowRuns.accountEmail', email);
+        }
+        throw error;
+      });
+
+      const encodeCursor = context.cursors.pageEncoder(TIMELINE_CURSOR, {
+        args: digest,
+        since: window.start.iso,
+        until: window.end.iso,
+      });
+      const edges = page.entries.map(
+        ({ item, at, positions }) =>
+          new TimelineEdge(nodeOf(item, expand), encodeCursor, positions, at.iso, item.source),
+      );
+      rememberRequests(
+        context,
+        page.entries.flatMap(({ item }) =>
+          item.source === 'FAL_REQUESTS' ? [{ item: item.request, expansions: expand }] : [],
+        ),
+      );
+      return {
+        ...forwardPage(edges, page.hasNextPage, () =>
+          edges.length > 0 || page.hasNextPage ? encodeCursor(page.end) : null,
+        ),
+        unavailable,
+      };
+    },
+  }),
+);
+
+/** One page over the walked sources, each from where the cursor left it. */
+function readPage(
+  context: GatewayContext,
+  request: {
+    plans: SourcePlans;
+    walked: readonly TimelineSourceName[];
+    cursor: TimelineCursor | undefined;
+    window: TimeWindow;
+    expand: Expansions;
+    first: number;
+  },
+): Promise<TimelinePage> {
+  const { plans, walked, cursor, window, expand, first } = request;
+  const walks = (source: TimelineSourceName) => walked.includes(source);
+  const authorization = (source: TimelineSourceName) =>
+    requireCredential(context, SOURCES[source].credential);
+  const falLogs = plans.FAL_LOGS;
+  const falRequests = plans.FAL_REQUESTS;
+  const workflows = plans.DIFY_WORKFLOWS;
+  return context.reads.timeline({
+    window,
+    first,
+    call: context.call,
+    logger: context.logger,
+    sources: {
+      FAL_LOGS:
+        falLogs && walks('FAL_LOGS')
+          ? {
+              authorization: authorization('FAL_LOGS'),
+              cursor: cursor?.FAL_LOGS ?? {},
+              filter: falLogs.filter,
+            }
+          : undefined,
+      FAL_REQUESTS:
+        falRequests && walks('FAL_REQUESTS')
+          ? {
+              authorization: authorization('FAL_REQUESTS'),
+              cursor: cursor?.FAL_REQUESTS ?? {},
+              ...falRequests,
+              expand,
+            }
+          : undefined,
+      DIFY_WORKFLOWS:
+        workflows && walks('DIFY_WORKFLOWS')
+          ? {
+              authorization: authorization('DIFY_WORKFLOWS'),
+              cursor: cursor?.DIFY_WORKFLOWS ?? {},
+              filter: workflows.params,
+              accept: workflows.accept,
+            }
+          : undefined,
+    },
+  });
+}
