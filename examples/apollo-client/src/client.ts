@@ -68,6 +68,7 @@ export const client = new ApolloClient({
           falLogs: relayStylePagination(['filter', 'order']),
           falRequests: relayStylePagination(['endpointIds', 'filter', 'orderBy']),
           workflowLogs: relayStylePagination(['filter', 'order']),
+          timeline: relayStylePagination(['filter']),
         },
       },
       FalRequest: { fields: { logs: relayStylePagination(['minLevel', 'search', 'order']) } },
