@@ -125,7 +125,9 @@ function LiveList({ filter }: { filter: TimelineFilter }) {
           following.current = scrollHeight - scrollTop - clientHeight < 40;
         }}
       >
-        {events.length === 0 && <li className="empty">Waiting for the first event…</li>}
+        {events.length === 0 && (
+          <li className="empty">{stopped ? 'No events.' : 'Waiting for the first event…'}</li>
+        )}
         {events.map(({ id, at, source, change, node }) => (
           <EventRow key={id} at={at} source={source} change={change} node={node} />
         ))}
