@@ -16,6 +16,8 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', impor
 /** History up to five minutes ago and no live trickle: new events are the ones a test makes. */
 const EMULATOR = { seed: 7, anchor: Date.now() - 5 * 60_000 };
 const WRONG_FAL_KEY = 'wrong-fal-key:wrong-secret';
+/** How long the page may take to show what it should, on a busy machine. */
+const POLL = { timeout: 15_000 };
 
 interface Row {
   at: string | null;
@@ -136,7 +138,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
         (await rowsOf(page, 'Live timeline')).some(
           ({ source, text }) => source === 'DIFY_WORKFLOWS' && text.includes(runId),
         );
-      await expect.poll(showsRun, { timeout: 15_000 }).toBe(true);
+      await expect.poll(showsRun, POLL).toBe(true);
       const rows = await rowsOf(page, 'Live timeline');
       expect(rows.filter(({ source }) => source === 'FAL_LOGS')).toEqual(
         lines.map((line) => ({
@@ -154,12 +156,12 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
       const page = await visit('/live?sources=FAL_LOGS&q=dashboard-pause');
       await until(() => stack.emulator.openStreams() === 1, 20_000, 'the live fal stream');
       const before = await appendLiveLines(stack.emulator, 3, 'dashboard-pause before');
-      await expect.poll(() => textsOf(page, 'Live timeline')).toEqual(messages(before));
+      await expect.poll(() => textsOf(page, 'Live timeline'), POLL).toEqual(messages(before));
 
       await page.getByRole('button', { name: 'Pause' }).click();
       await until(() => stack.emulator.openStreams() === 0, 5_000, 'the tail to stop');
       await appendLiveLines(stack.emulator, 3, 'dashboard-pause during');
-      await expect.poll(() => page.getByRole('status').innerText()).toBe('Paused · 3 events');
+      await expect.poll(() => page.getByRole('status').innerText(), POLL).toBe('Paused · 3 events');
 
       await page.getByRole('button', { name: 'Resume' }).click();
       await until(() => stack.emulator.openStreams() === 1, 20_000, 'the resumed fal stream');
@@ -170,9 +172,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
         .filter(({ message }) => message.startsWith('dashboard-pause'))
         .toReversed();
       expect(logged).toHaveLength(9);
-      await expect
-        .poll(() => textsOf(page, 'Live timeline'), { timeout: 15_000 })
-        .toEqual(messages(logged));
+      await expect.poll(() => textsOf(page, 'Live timeline'), POLL).toEqual(messages(logged));
       await page.waitForTimeout(500);
       expect(await textsOf(page, 'Live timeline')).toEqual(messages(logged));
     });
@@ -180,10 +180,10 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
     it('History: scrolling loads older events, newest first, without a repeat; the histogram counts the loaded lines', async () => {
       const page = await visit('/history?sources=FAL_LOGS&window=1h');
       const loaded = async () => (await rowsOf(page, 'History')).length;
-      await expect.poll(loaded, { timeout: 15_000 }).toBe(50);
+      await expect.poll(loaded, POLL).toBe(50);
       for (const count of [100, 150]) {
         await page.locator('ol[aria-label="History"] > li.empty').scrollIntoViewIfNeeded();
-        await expect.poll(loaded, { timeout: 15_000 }).toBe(count);
+        await expect.poll(loaded, POLL).toBe(count);
       }
 
       const stored = stack.emulator.fal.lines('demo').slice(0, 150);
@@ -212,7 +212,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
       const { request, path } = requestWithLines(4);
       const page = await visit(path);
       await expect
-        .poll(() => textsOf(page, 'Request logs'), { timeout: 15_000 })
+        .poll(() => textsOf(page, 'Request logs'), POLL)
         .toEqual(messages(storedLinesOf(stack, request.request_id).toReversed()));
       const payloads = await page.locator('.json pre').allInnerTexts();
       expect(payloads.map((text) => JSON.parse(text) as unknown)).toEqual([
@@ -226,7 +226,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
       const { request, path } = requestWithLines(4);
       const page = await visit(path);
       const requestLines = storedLinesOf(stack, request.request_id).toReversed();
-      await expect.poll(() => textsOf(page, 'Request logs')).toEqual(messages(requestLines));
+      await expect.poll(() => textsOf(page, 'Request logs'), POLL).toEqual(messages(requestLines));
       await page.locator('ol[aria-label="Request logs"] > li.event').nth(2).click();
 
       const runner = stack.emulator.fal
@@ -239,7 +239,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
       );
       const around = runner.slice(Math.max(0, index - 10), index + 11).toReversed();
       await expect
-        .poll(() => rowsOf(page, 'Line in context'), { timeout: 15_000 })
+        .poll(() => rowsOf(page, 'Line in context'), POLL)
         .toEqual(
           around.map((line) => ({
             at: iso(line.timestamp),
@@ -250,6 +250,21 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
         );
       expect(page.url()).toContain('#/line?');
       await screenshot(page, 'line-context');
+    });
+
+    it('a Dify run (a deep link) shows its status, inputs and outputs', async () => {
+      const finished = stack.emulator.dify
+        .logs('demo')
+        .find((row) => row.workflow_run?.status === 'succeeded')!.workflow_run!;
+      const detail = stack.emulator.dify.run('demo', finished.id)!;
+      const page = await visit(`/run/${finished.id}`);
+      await expect.poll(() => page.locator('.facts').innerText(), POLL).toContain('SUCCEEDED');
+      const payloads = await page.locator('.json pre').allInnerTexts();
+      expect(payloads.map((text) => JSON.parse(text) as unknown)).toEqual([
+        JSON.parse(detail.inputs),
+        detail.outputs,
+      ]);
+      await screenshot(page, 'run');
     });
 
     it('a refused fal key and a missing Dify key are each said plainly, on the page that needed them', async () => {
@@ -263,14 +278,14 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
 
       const notice = (upstream: string) => page.locator(`[role=alert][data-upstream=${upstream}]`);
       await expect
-        .poll(() => notice('fal').innerText(), { timeout: 15_000 })
+        .poll(() => notice('fal').innerText(), POLL)
         .toMatch(/^fal refused the key \(UNAUTHENTICATED\): check it under Keys\. fal: /);
       expect(await page.locator('header').innerText()).toContain('fal key set');
       await screenshot(page, 'refused-key');
 
       await page.goto(`${dashboard.url}#/run/${run.id}`);
       await expect
-        .poll(() => notice('dify').innerText(), { timeout: 15_000 })
+        .poll(() => notice('dify').innerText(), POLL)
         .toMatch(/^No Dify key: add one under Keys\. /);
     });
 
@@ -283,10 +298,10 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
 
       const notice = (upstream: string) => page.locator(`[role=alert][data-upstream=${upstream}]`);
       await expect
-        .poll(() => notice('fal').innerText(), { timeout: 15_000 })
+        .poll(() => notice('fal').innerText(), POLL)
         .toMatch(/^fal refused the key \(UNAUTHENTICATED\)/);
       await expect
-        .poll(() => notice('dify').innerText(), { timeout: 15_000 })
+        .poll(() => notice('dify').innerText(), POLL)
         .toMatch(/^No Dify key: add one under Keys\. Dify runs are left out: /);
     });
   },

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Link } from 'react-router';
 import type {
   LogLineFieldsFragment,
@@ -73,7 +74,7 @@ function EventBody({ node, change }: { node: TimelineNode; change: RunChange | n
               change?.toLowerCase(),
               run?.runId,
               seconds(run?.elapsedTime),
-              run?.totalTokens !== undefined && `${run?.totalTokens} tokens`,
+              typeof run?.totalTokens === 'number' && `${run.totalTokens} tokens`,
               run?.error,
             )}
           </span>
@@ -84,7 +85,7 @@ function EventBody({ node, change }: { node: TimelineNode; change: RunChange | n
 }
 
 /** A row of the Live and History lists: when, from where, and what; it opens the event. */
-export function EventRow(props: {
+export const EventRow = memo(function EventRow(props: {
   at: string;
   source: TimelineSource;
   change?: RunChange | null;
@@ -106,7 +107,7 @@ export function EventRow(props: {
       {to ? <Link to={to}>{cells}</Link> : <div>{cells}</div>}
     </li>
   );
-}
+});
 
 /** A log line in a request's logs or a line's context; `current` marks the line in context. */
 export function LineRow({ line, current }: { line: LogLineFieldsFragment; current?: boolean }) {

@@ -38,21 +38,21 @@ function eventKey(at: string, change: RunChange | null | undefined, node: Timeli
 
 /**
  * Where a resumed subscription starts: the newest `at` of the source that is furthest behind,
- * so that no source misses an event; what it replays from there is skipped by `key`.
+ * so that no source misses an event (what it replays from there is skipped by `replayKey`);
+ * with no event yet, when the list opened, by this browser's clock.
  */
-function resumePoint(events: readonly LiveEvent[]): string | undefined {
+function resumePoint(events: readonly LiveEvent[], openedAt: string): string {
   const newest = new Map<TimelineSource, string>();
   for (const { source, at } of events) {
     const known = newest.get(source);
     if (!known || micros(at) > micros(known)) newest.set(source, at);
   }
-  return [...newest.values()].sort((a, b) => micros(a) - micros(b))[0];
+  return [...newest.values()].sort((a, b) => micros(a) - micros(b))[0] ?? openedAt;
 }
 
 /** How many times each event from `since` on is held: a replay skips that many copies. */
-function heldSince(events: readonly LiveEvent[], since: string | undefined) {
+function heldSince(events: readonly LiveEvent[], since: string) {
   const held = new Map<string, number>();
-  if (since === undefined) return held;
   for (const { replayKey, at } of events)
     if (micros(at) >= micros(since)) held.set(replayKey, (held.get(replayKey) ?? 0) + 1);
   return held;
@@ -65,6 +65,7 @@ function LiveList({ filter }: { filter: TimelineFilter }) {
   const [stopped, setStopped] = useState<string>();
   const replay = useRef(new Map<string, number>());
   const nextId = useRef(0);
+  const [openedAt] = useState(() => new Date().toISOString());
   const [error, setError] = useState<Error>();
   useRefusals(error);
 
@@ -90,7 +91,7 @@ function LiveList({ filter }: { filter: TimelineFilter }) {
   });
 
   const resume = () => {
-    const from = resumePoint(events);
+    const from = resumePoint(events, openedAt);
     replay.current = heldSince(events, from);
     setSince(from);
     setError(undefined);

@@ -24,7 +24,7 @@ export function RequestView() {
         fal request <code>{requestId}</code>
       </h2>
       <Notices error={error} />
-      {request === null && <p className="empty">No such request of {endpointId}.</p>}
+      {request === null && !error && <p className="empty">No such request of {endpointId}.</p>}
       {request && (
         <>
           <Facts

@@ -21,7 +21,9 @@ export function RunView() {
       </h2>
       <Notices error={error} />
       {loading && <p className="empty">Loading…</p>}
-      {run === null && <p className="empty">The app behind this Dify key has no such run.</p>}
+      {run === null && !error && (
+        <p className="empty">The app behind this Dify key has no such run.</p>
+      )}
       {run && (
         <>
           <Facts
