@@ -38,6 +38,19 @@ const rowsOf = (page: Page, list: string): Promise<Row[]> =>
   );
 const textsOf = async (page: Page, list: string) =>
   (await rowsOf(page, list)).map(({ text }) => text);
+/** What the elements a selector finds say, at once (no waiting for one to appear). */
+const textOf = async (page: Page, selector: string) =>
+  (await page.locator(selector).allInnerTexts()).join('\n');
+/** The page's message about one upstream (`fal` or `dify`). */
+const noticeFor = (page: Page, upstream: string) =>
+  textOf(page, `[role=alert][data-upstream=${upstream}]`);
+/** Types keys under Keys, as a person would, and uses them. */
+async function enterKeys(page: Page, keys: { fal: string; dify: string }) {
+  await page.getByRole('button', { name: 'Keys' }).click();
+  await page.getByLabel('fal key').fill(keys.fal);
+  await page.getByLabel('Dify app key').fill(keys.dify);
+  await page.getByRole('button', { name: 'Use these' }).click();
+}
 const iso = (timestamp: string) => parseInstant(timestamp)!.iso;
 const messages = (lines: readonly { message: string }[]) => lines.map(({ message }) => message);
 
@@ -148,7 +161,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
           current: false,
         })),
       );
-      expect(await page.getByRole('status').innerText()).toBe(`Live · ${rows.length} events`);
+      expect(await textOf(page, '[role=status]')).toBe(`Live · ${rows.length} events`);
       await screenshot(page, 'live');
     });
 
@@ -161,7 +174,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
       await page.getByRole('button', { name: 'Pause' }).click();
       await until(() => stack.emulator.openStreams() === 0, 5_000, 'the tail to stop');
       await appendLiveLines(stack.emulator, 3, 'dashboard-pause during');
-      await expect.poll(() => page.getByRole('status').innerText(), POLL).toBe('Paused · 3 events');
+      await expect.poll(() => textOf(page, '[role=status]'), POLL).toBe('Paused · 3 events');
 
       await page.getByRole('button', { name: 'Resume' }).click();
       await until(() => stack.emulator.openStreams() === 1, 20_000, 'the resumed fal stream');
@@ -258,7 +271,7 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
         .find((row) => row.workflow_run?.status === 'succeeded')!.workflow_run!;
       const detail = stack.emulator.dify.run('demo', finished.id)!;
       const page = await visit(`/run/${finished.id}`);
-      await expect.poll(() => page.locator('.facts').innerText(), POLL).toContain('SUCCEEDED');
+      await expect.poll(() => textOf(page, '.facts'), POLL).toContain('SUCCEEDED');
       const payloads = await page.locator('.json pre').allInnerTexts();
       expect(payloads.map((text) => JSON.parse(text) as unknown)).toEqual([
         JSON.parse(detail.inputs),
@@ -271,37 +284,27 @@ describe.skipIf(!hasChromium('dashboard browser test'))(
       const { path } = requestWithLines(1);
       const run = stack.emulator.dify.logs('demo')[0]!.workflow_run!;
       const page = await visit(path);
-      await page.getByRole('button', { name: 'Keys' }).click();
-      await page.getByLabel('fal key').fill(WRONG_FAL_KEY);
-      await page.getByLabel('Dify app key').fill('');
-      await page.getByRole('button', { name: 'Use these' }).click();
-
-      const notice = (upstream: string) => page.locator(`[role=alert][data-upstream=${upstream}]`);
+      await enterKeys(page, { fal: WRONG_FAL_KEY, dify: '' });
       await expect
-        .poll(() => notice('fal').innerText(), POLL)
+        .poll(() => noticeFor(page, 'fal'), POLL)
         .toMatch(/^fal refused the key \(UNAUTHENTICATED\): check it under Keys\. fal: /);
-      expect(await page.locator('header').innerText()).toContain('fal key set');
+      expect(await textOf(page, 'header')).toContain('fal key set');
       await screenshot(page, 'refused-key');
 
       await page.goto(`${dashboard.url}#/run/${run.id}`);
       await expect
-        .poll(() => notice('dify').innerText(), POLL)
+        .poll(() => noticeFor(page, 'dify'), POLL)
         .toMatch(/^No Dify key: add one under Keys\. /);
     });
 
     it('History with a refused fal key and no Dify key: a message per source, not a blank page', async () => {
       const page = await visit('/history');
-      await page.getByRole('button', { name: 'Keys' }).click();
-      await page.getByLabel('fal key').fill(WRONG_FAL_KEY);
-      await page.getByLabel('Dify app key').fill('');
-      await page.getByRole('button', { name: 'Use these' }).click();
-
-      const notice = (upstream: string) => page.locator(`[role=alert][data-upstream=${upstream}]`);
+      await enterKeys(page, { fal: WRONG_FAL_KEY, dify: '' });
       await expect
-        .poll(() => notice('fal').innerText(), POLL)
+        .poll(() => noticeFor(page, 'fal'), POLL)
         .toMatch(/^fal refused the key \(UNAUTHENTICATED\)/);
       await expect
-        .poll(() => notice('dify').innerText(), POLL)
+        .poll(() => noticeFor(page, 'dify'), POLL)
         .toMatch(/^No Dify key: add one under Keys\. Dify runs are left out: /);
     });
   },
