@@ -1,4 +1,5 @@
 import { loadConfig } from './config.js';
+import { dashboardSettings, serveDashboard } from './demo-dashboard.js';
 import { DEMO_KEYS, startEmulator } from './emulator/index.js';
 import { emulatorSettings } from './emulator/settings.js';
 import { createGateway } from './server.js';
@@ -20,10 +21,19 @@ const emulator = await listenOrExit(
     }),
   ports,
 );
+const host = process.env.HOST ?? '127.0.0.1';
+const { DASHBOARD_PORT } = settingsOrExit(() => dashboardSettings());
+const dashboard = await listenOrExit(() => serveDashboard(host, DASHBOARD_PORT), {
+  DASHBOARD_PORT,
+});
 const config = settingsOrExit(() =>
   loadConfig({
     ...process.env,
-    HOST: process.env.HOST ?? '127.0.0.1',
+    HOST: host,
+    // The dashboard is served from its own origin and calls the gateway from there.
+    CORS_ORIGINS: [process.env.CORS_ORIGINS, ...(dashboard?.origins ?? [])]
+      .filter(Boolean)
+      .join(','),
     FAL_API_URL: emulator.falUrl,
     FAL_LEGACY_API_URL: emulator.falLegacyUrl,
     DIFY_API_URL: emulator.difyUrl,
@@ -39,9 +49,16 @@ const gateway = settingsOrExit(() =>
   }),
 );
 const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
+dashboard?.configure({
+  gatewayUrl: url,
+  falKey: DEMO_KEYS.fal,
+  difyKey: DEMO_KEYS.dify,
+  apps: emulator.fal.apps('demo').map((app) => app.id),
+});
 
 console.log(`AI logs gateway demo
 
+  Dashboard     ${dashboard?.url ?? '(not built: npm run build -w examples/dashboard)'}   (demo keys pre-filled)
   GraphiQL      ${url}/graphql   (demo keys are pre-filled in the Headers tab)
   fal emulator  ${emulator.falUrl}   key: ${DEMO_KEYS.fal}
   fal legacy    ${emulator.falLegacyUrl}   (POST /logs/, same key)
@@ -56,6 +73,8 @@ Ctrl+C stops it.`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    void Promise.all([gateway.close(), emulator.close()]).then(() => process.exit(0));
+    void Promise.all([gateway.close(), emulator.close(), dashboard?.close()]).then(() =>
+      process.exit(0),
+    );
   });
 }

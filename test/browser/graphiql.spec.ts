@@ -1,33 +1,16 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_KEYS } from '../../src/emulator/index.js';
+import { CHROMIUM, CHROMIUM_FLAGS, hasChromium } from '../support/chromium.js';
 import { until } from '../support/sse-client.js';
 import { startStack, type Stack } from '../support/stack.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `SKIPPED: GraphiQL browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
-  );
-}
 
 const GRAPHIQL_HEADERS = {
   'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
   'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
 };
 
-describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
+describe.skipIf(!hasChromium('GraphiQL browser test'))('GraphiQL in headless Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;

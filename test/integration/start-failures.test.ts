@@ -28,6 +28,7 @@ async function run(path: string, env: Record<string, string>) {
       PORT: '0',
       EMULATOR_FAL_PORT: '0',
       EMULATOR_DIFY_PORT: '0',
+      DASHBOARD_PORT: '0',
       ...env,
     },
     timeout: 30_000,
@@ -67,6 +68,7 @@ describe('an entry that cannot start says why in one line and exits 1', { timeou
     ['demo', 'PORT'],
     ['emulator', 'EMULATOR_FAL_PORT'],
     ['demo', 'EMULATOR_DIFY_PORT'],
+    ['demo', 'DASHBOARD_PORT'],
   ] as const)('%s: %s is a port already in use', async (name, variable) => {
     const result = await run(ENTRIES[name], { [variable]: String(busyPort) });
     expectOneClearLine(result, variable, /already in use.*set .* to a free port/);
@@ -78,6 +80,7 @@ describe('an entry that cannot start says why in one line and exits 1', { timeou
     ['demo', 'PORT'],
     ['emulator', 'EMULATOR_FAL_PORT'],
     ['emulator', 'EMULATOR_SCALE'],
+    ['demo', 'DASHBOARD_PORT'],
   ] as const)('%s: %s is not a number', async (name, variable) => {
     const result = await run(ENTRIES[name], { [variable]: 'abc' });
     expectOneClearLine(result, `${variable}: `, /\(got "abc"\).*unset the variable/);
