@@ -4,7 +4,11 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { FalLogsApi, TailSettings } from './config.js';
 import type { FalLiveSource, FalTailEvent } from './live/fal-tail.js';
+import type { FalLogTail } from './live/fal-log-tail.js';
+import type { FalRequestChange, FalRequestFeedFilter } from './live/fal-request-feed.js';
 import type { TailHub } from './live/hub.js';
+import type { LiveFeed } from './live/live-feed.js';
+import type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { FalLogPageReader } from './paging/fal-logs.js';
@@ -14,6 +18,14 @@ import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import type { UpstreamSource } from './upstreams/errors.js';
+
+export type { FalTailEvent } from './live/fal-tail.js';
+export type { FalLogTail, FalLogTailRequest } from './live/fal-log-tail.js';
+export type { FalRequestChange, FalRequestFeedFilter } from './live/fal-request-feed.js';
+export type { TailFailure } from './live/hub.js';
+export type { LiveFeed, LiveFeedRequest } from './live/live-feed.js';
+export type { RunChange } from './live/run-change.js';
+export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
 export type Credentials = Partial<Record<UpstreamSource, string>>;
@@ -39,6 +51,12 @@ export interface GatewayServices {
   falLive: FalLiveSource;
   /** Live fal tails without `since`, one upstream source per credential and filter. */
   falTails: TailHub<FalTailEvent>;
+  /** Live fal tails as `Subscription.falLogs` has them (shared without `since`), for the timeline. */
+  falLogTail: FalLogTail;
+  /** Live feeds of Dify workflow runs by polling, one poller per credential and filter without `since`. */
+  workflowRunFeed: LiveFeed<WorkflowRunFeedFilter, WorkflowRunChange>;
+  /** Live feeds of fal requests by polling, one poller per credential and filter without `since`. */
+  falRequestFeed: LiveFeed<FalRequestFeedFilter, FalRequestChange>;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;

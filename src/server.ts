@@ -24,6 +24,11 @@ import { useRequestDeadline } from './plugins/request-deadline.js';
 import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
 import { memoryTailHub, tailFailure } from './live/hub.js';
+import { falLogTails } from './live/fal-log-tail.js';
+import { falRequestFeedKind } from './live/fal-request-feed.js';
+import { liveFeed } from './live/live-feed.js';
+import type { FeedEvent } from './live/poll-loop.js';
+import { workflowRunFeedKind } from './live/workflow-run-feed.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { schema } from './schema/index.js';
@@ -98,12 +103,18 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
           })
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
+  const dify = new DifyClient(config.difyApiUrl, config.upstream, observer);
+  const falTails = memoryTailHub<FalTailEvent>({
+    maxBacklog: config.tail.maxBacklog,
+    failure: tailFailure,
+  });
+  const feedHub = <Change, State>() =>
+    memoryTailHub<FeedEvent<Change, State>>({
+      maxBacklog: config.tail.maxBacklog,
+      failure: tailFailure,
+    });
   const services: GatewayServices = {
-    upstreams: {
-      fal,
-      dify: new DifyClient(config.difyApiUrl, config.upstream, observer),
-      falLegacy,
-    },
+    upstreams: { fal, dify, falLegacy },
     falLogsApi: config.falLogsApi,
     falLogReader: falLegacy
       ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
@@ -111,11 +122,28 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
-    falTails: memoryTailHub<FalTailEvent>({
-      maxBacklog: config.tail.maxBacklog,
-      failure: tailFailure,
-    }),
+    falTails,
     falLive,
+    falLogTail: falLogTails({
+      live: falLive,
+      hub: falTails,
+      settings: config.tail,
+      shutdown: shutdown.signal,
+    }),
+    workflowRunFeed: liveFeed(workflowRunFeedKind(dify), {
+      hub: feedHub(),
+      intervalMs: config.difyPollIntervalMs,
+      settings: config.tail,
+      observer: metrics.feedPolls('dify'),
+      shutdown: shutdown.signal,
+    }),
+    falRequestFeed: liveFeed(falRequestFeedKind(fal, config.tail.resumeOverlapMs), {
+      hub: feedHub(),
+      intervalMs: config.falRequestsPollIntervalMs,
+      settings: config.tail,
+      observer: metrics.feedPolls('fal'),
+      shutdown: shutdown.signal,
+    }),
     metrics,
     shutdown: shutdown.signal,
   };

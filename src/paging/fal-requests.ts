@@ -44,7 +44,7 @@ export interface FalRequestsQuery {
 }
 
 export interface FalRequestsWalkRequest {
-  client: FalClient;
+  client: Pick<FalClient, 'requestsByEndpoint'>;
   authorization: string;
   query: FalRequestsQuery;
   /** Pinned for the whole walk: rows sent later never enter it. */

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import type { DifyWorkflowRunDetail, DifyWorkflowRunSummary } from '../../upstreams/dify/types.js';
+import { upstreamStatusOf } from '../../upstreams/dify/run-status.js';
 import { UpstreamError } from '../../upstreams/errors.js';
 import { builder } from '../builder.js';
 import { loadEach } from '../loaders.js';
@@ -36,10 +37,7 @@ export const WorkflowRunStatusEnum = builder.enumType('WorkflowRunStatus', {
 
 const KNOWN_STATUSES = new Set<string>(RUN_STATUSES);
 
-/** The upstream's status spelled as current versions spell it (lower case, hyphens). */
-export function upstreamStatusOf(raw: string): string {
-  return raw.trim().toLowerCase().replaceAll('_', '-');
-}
+export { upstreamStatusOf };
 
 function runStatusOf(run: WorkflowRunSource['run']): WorkflowRunStatus {
   const status = upstreamStatusOf(run.status);
