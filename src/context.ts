@@ -26,6 +26,8 @@ export type { TailFailure } from './live/hub.js';
 export type { LiveFeed, LiveFeedRequest } from './live/live-feed.js';
 export type { RunChange } from './live/run-change.js';
 export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
+/** The error the contract maps to its codes, rebuilt by the schema from a live failure's data. */
+export { UpstreamError } from './upstreams/errors.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
 export type Credentials = Partial<Record<UpstreamSource, string>>;

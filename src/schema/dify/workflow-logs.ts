@@ -28,7 +28,7 @@ const MAX_PAGE_SIZE = 500;
 
 const notBlank = z.string().regex(/\S/, 'must not be blank');
 
-const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
+export const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
   fields: (t) => ({
     keyword: t.string({
       description: `Text to find in a run's inputs or outputs or in the end user's session id, at most ${KEYWORD_MAX_LENGTH} characters (Dify ignores the rest).`,
@@ -56,7 +56,7 @@ const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
   validate: orderedTimeBounds,
 });
 
-type WorkflowLogFilter = NonNullable<typeof WorkflowLogFilterInput.$inferInput>;
+export type WorkflowLogFilter = NonNullable<typeof WorkflowLogFilterInput.$inferInput>;
 
 const UPSTREAM_STATUS_FILTERS = new Set<WorkflowRunStatus>(['succeeded', 'failed', 'stopped']);
 

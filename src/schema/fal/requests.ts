@@ -29,7 +29,7 @@ import { selectedFieldNames } from '../selection.js';
 const STATUSES = ['SUCCESS', 'USER_ERROR', 'ERROR', 'PENDING'] as const;
 type FalRequestStatus = (typeof STATUSES)[number];
 
-const FalRequestStatusEnum = builder.enumType('FalRequestStatus', {
+export const FalRequestStatusEnum = builder.enumType('FalRequestStatus', {
   description:
     'Derived from the HTTP status code: 2xx SUCCESS, 4xx USER_ERROR, 5xx ERROR, none yet PENDING.',
   values: STATUSES,
@@ -52,7 +52,7 @@ function statusOf(statusCode: number | null | undefined): FalRequestStatus | nul
   return statusClass === 5 ? 'ERROR' : null;
 }
 
-const STATUS_CLASS: Record<Exclude<FalRequestStatus, 'PENDING'>, FalRequestStatusClass> = {
+export const STATUS_CLASS: Record<Exclude<FalRequestStatus, 'PENDING'>, FalRequestStatusClass> = {
   SUCCESS: 'success',
   USER_ERROR: 'user_error',
   ERROR: 'error',
@@ -65,19 +65,28 @@ const endpointIdSchema = z
   .max(FAL_ID_MAX_LENGTH)
   .regex(ENDPOINT_ID, 'must be an endpoint id like owner/name or owner/name/route');
 
-const FalRequestFilterInput = builder.inputType('FalRequestFilter', {
+/** A status to filter on: the upstream cannot filter on PENDING. */
+export const statusFilterSchema = z
+  .string()
+  .refine(
+    (status) => status !== 'PENDING',
+    'PENDING cannot be filtered on: leave status out, pending requests come first',
+  )
+  .nullish();
+
+/** The endpoints a listing covers: 1 to 50. */
+export const endpointIdsSchema = z
+  .array(endpointIdSchema)
+  .min(1, 'needs at least one endpoint id')
+  .max(50, 'takes at most 50 endpoint ids');
+
+export const FalRequestFilterInput = builder.inputType('FalRequestFilter', {
   fields: (t) => ({
     status: t.field({
       type: FalRequestStatusEnum,
       description:
         'PENDING is refused with BAD_USER_INPUT: the upstream cannot filter on it. Pending requests come first in either order when no status is given.',
-      validate: z
-        .string()
-        .refine(
-          (status) => status !== 'PENDING',
-          'PENDING cannot be filtered on: leave status out, pending requests come first',
-        )
-        .nullish(),
+      validate: statusFilterSchema,
     }),
     requestId: t.string({ validate: requestIdSchema.nullish() }),
     since: t.field({
@@ -248,10 +257,7 @@ builder.queryField('falRequests', (t) =>
       endpointIds: t.arg.stringList({
         required: true,
         description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
-        validate: z
-          .array(endpointIdSchema)
-          .min(1, 'needs at least one endpoint id')
-          .max(50, 'takes at most 50 endpoint ids'),
+        validate: endpointIdsSchema,
       }),
       filter: t.arg({ type: FalRequestFilterInput }),
       orderBy: t.arg({ type: FalRequestOrderEnum, defaultValue: 'ended_at' }),
