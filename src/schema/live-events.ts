@@ -41,7 +41,7 @@ export function freshRequestCaches(context: GatewayContext): void {
 
 /** A refusal of a filter (named `filter.…`) as a refusal of the same filter nested at `path`. */
 export function nestedRefusal(path: string, refusal: GraphQLError): GraphQLError {
-  const field = String(refusal.extensions.field ?? 'filter');
+  const field = typeof refusal.extensions.field === 'string' ? refusal.extensions.field : 'filter';
   const problem = refusal.message.slice(field.length + 2);
   return badUserInput(field.replace(/^filter/, path), problem);
 }

@@ -10,12 +10,11 @@ import type {
 import { canonicalIso } from '../time.js';
 import { builder } from './builder.js';
 import { workflowRunFeedError, workflowRunFeedFilter } from './dify/workflow-run-feed.js';
-import { WorkflowLogRef } from './dify/workflow-log.js';
 import { badUserInput, requireCredential } from './errors.js';
 import { legacyRefusal } from './fal/legacy-refusals.js';
-import { falFilterParams, FalLogLineRef } from './fal/logs.js';
+import { falFilterParams } from './fal/logs.js';
 import { changedRequest, falRequestFeedFilter } from './fal/request-feed.js';
-import { FalRequestRef } from './fal/requests.js';
+import type { LoadedFalRequest } from './fal/request-loader.js';
 import {
   failureError,
   freshRequestCaches,
@@ -31,10 +30,7 @@ interface TimelineUpdate {
   at: string;
   source: typeof TimelineSourceEnum.$inferType;
   change: RunChange | null;
-  node:
-    | typeof FalLogLineRef.$inferType
-    | typeof FalRequestRef.$inferType
-    | typeof WorkflowLogRef.$inferType;
+  node: Exclude<FalTailEvent, TailFailure>['line'] | LoadedFalRequest | WorkflowRunChange['log'];
 }
 
 const TimelineUpdateRef = builder.objectRef<TimelineUpdate>('TimelineUpdate').implement({
