@@ -68,7 +68,7 @@ describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
     await page.waitForTimeout(500);
   }
 
-  it('opens on the paging query, with the other example queries, then the live tail, and the demo keys in the headers', async () => {
+  it('opens on the paging query, with the other example queries, then the live tail and the live timeline, and the demo keys in the headers', async () => {
     await expect
       .poll(() => page.locator('.graphiql-tab-button').allInnerTexts(), { timeout: 15_000 })
       .toEqual([
@@ -78,6 +78,7 @@ describe.skipIf(!hasChromium)('GraphiQL in headless Chromium', () => {
         'FalLogsOldestFirst',
         'WorkflowLogsWithRuns',
         'TailFalLogs',
+        'TimelineLive',
       ]);
     await page.getByText('Headers', { exact: true }).click();
     await expect

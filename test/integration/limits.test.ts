@@ -53,19 +53,21 @@ describe('queries clients really send pass', () => {
     expect(Object.values(response.data!).every((value) => value !== null)).toBe(true);
   });
 
-  it('the example live tail', async () => {
-    const tailExample = exampleOperations().find(({ document }) =>
-      document.includes('subscription'),
-    )!;
+  it.each(
+    exampleOperations()
+      .filter(({ document }) => document.includes('subscription'))
+      .map(({ name, document }) => [name, document] as const),
+  )('the example live operation %s', async (_name, document) => {
     const client = sseClient(stack.url, 'distinct', BOTH_KEYS);
     try {
-      const tail = subscribe(client, tailExample.document, {}, (data) => data);
+      const tail = subscribe(client, document, {}, (data) => data);
       await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
       expect(tail.errors).toEqual([]);
       tail.dispose();
     } finally {
       client.dispose();
     }
+    await until(() => stack.emulator.openStreams() === 0, 5_000, 'the upstream stream to close');
   });
 
   it('Relay nesting eleven fields deep, with sensible page sizes', async () => {
