@@ -20,6 +20,39 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'off',
     },
   },
+  // DESIGN.md's one-way dependencies: the schema and the Yoga plugins reach walks, live sources
+  // and upstream clients only through the context's services and the types it re-exports.
+  {
+    files: ['src/schema/**/*.ts', 'src/plugins/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(live|paging|upstreams|emulator)/',
+              message: 'Reach it through src/context.ts (a service or a re-exported type).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The gateway and the emulator share nothing: the demo wires them together from the entry side.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/emulator/**', 'src/demo.ts', 'src/schema/**', 'src/plugins/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)emulator/', message: 'The gateway never imports the emulator.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readPersistedManifest, type PersistedManifest } from './persisted-manifest.js';
 import { SettingError, settingProblems } from './startup.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -24,6 +25,15 @@ const originList = z.string().transform((text, ctx) => {
     });
   }
   return origins;
+});
+
+const persistedManifest = z.string().transform((path, ctx) => {
+  try {
+    return { path, manifest: readPersistedManifest(path) };
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
 });
 
 const envSchema = z.object({
@@ -73,16 +83,20 @@ const envSchema = z.object({
   MAX_STREAM_RESERVATIONS_PER_CLIENT: z.coerce.number().int().min(1).default(100),
   MAX_STREAM_RESERVATIONS: z.coerce.number().int().min(1).default(10_000),
   METRICS_MAX_OPERATION_NAMES: count.default(100),
+  PERSISTED_DOCUMENTS: persistedManifest.optional(),
+  PERSISTED_ONLY: z.stringbool().default(false),
 });
 
 /** Node refuses a server whose headers may take longer than the whole request. */
-const settingsSchema = envSchema.refine(
-  (env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS,
-  {
+const settingsSchema = envSchema
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
     message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
-  },
-);
+  })
+  .refine((env) => !env.PERSISTED_ONLY || env.PERSISTED_DOCUMENTS, {
+    path: ['PERSISTED_ONLY'],
+    message: 'needs PERSISTED_DOCUMENTS, the manifest of the documents to accept',
+  });
 
 export interface QueryLimits {
   /** Deepest nesting of fields (fragments do not count as a level). */
@@ -145,6 +159,15 @@ export interface TailSettings {
   streamWaitMs: number;
 }
 
+/** Documents clients may name by id instead of sending their text (`PERSISTED_DOCUMENTS`). */
+export interface PersistedDocumentSettings {
+  /** Where the manifest was read from, to name it in messages. */
+  path: string;
+  manifest: PersistedManifest;
+  /** Whether every other document is refused (`PERSISTED_ONLY`). */
+  only: boolean;
+}
+
 /** Which fal API serves fal logs: the v1 platform API or the older `POST /logs/` API. */
 export type FalLogsApi = z.infer<typeof envSchema>['FAL_LOGS_API'];
 
@@ -185,6 +208,7 @@ export interface Config {
   /** Signs pagination cursors; without one, a random per-process secret is used. */
   cursorSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Off whenever only persisted documents are accepted. */
   graphiql: boolean;
   /** Whether `__schema` and `__type` may be queried. */
   introspection: boolean;
@@ -197,6 +221,8 @@ export interface Config {
   streamReservations: StreamReservationLimits;
   /** Distinct operation names shown in metric labels; any other name reads `_other`. */
   metricsMaxOperationNames: number;
+  /** Persisted documents, when a manifest is configured; none by default. */
+  persistedDocuments: PersistedDocumentSettings | undefined;
 }
 
 export class ConfigError extends SettingError {
@@ -247,7 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSubscriptionsPerClient: e.MAX_SUBSCRIPTIONS_PER_CLIENT,
     cursorSecret: e.CURSOR_SECRET,
     logLevel: e.LOG_LEVEL,
-    graphiql: e.GRAPHIQL,
+    graphiql: e.GRAPHIQL && !e.PERSISTED_ONLY,
     introspection: e.INTROSPECTION,
     corsOrigins: e.CORS_ORIGINS,
     maxBodyBytes: e.MAX_BODY_BYTES,
@@ -268,5 +294,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTotal: e.MAX_STREAM_RESERVATIONS,
     },
     metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    persistedDocuments: e.PERSISTED_DOCUMENTS && {
+      ...e.PERSISTED_DOCUMENTS,
+      only: e.PERSISTED_ONLY,
+    },
   };
 }

@@ -3,31 +3,49 @@ import { initContextCache } from '@pothos/core';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { FalLogsApi, TailSettings } from './config.js';
-import type { FalLiveSource, FalTailEvent } from './live/fal-tail.js';
-import type { FalLogTail } from './live/fal-log-tail.js';
+import type { FalLogTails } from './live/fal-log-tails.js';
 import type { FalRequestChange, FalRequestFeedFilter } from './live/fal-request-feed.js';
-import type { TailHub } from './live/hub.js';
 import type { LiveFeed } from './live/live-feed.js';
 import type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
-import type { FalLogPageReader } from './paging/fal-logs.js';
+import type { Reads } from './paging/reads.js';
 import { requestIdOf } from './plugins/request-id.js';
 import type { CallOptions } from './upstreams/http.js';
 import type { DifyClient } from './upstreams/dify/client.js';
 import type { FalClient } from './upstreams/fal/client.js';
 import type { FalLegacyClient } from './upstreams/fal-legacy/client.js';
-import type { UpstreamSource } from './upstreams/errors.js';
+import type { UpstreamSource } from './errors.js';
 
+export type { ClientQuota } from './live/client-quota.js';
 export type { FalTailEvent } from './live/fal-tail.js';
-export type { FalLogTail, FalLogTailRequest } from './live/fal-log-tail.js';
 export type { FalRequestChange, FalRequestFeedFilter } from './live/fal-request-feed.js';
 export type { TailFailure } from './live/hub.js';
 export type { LiveFeed, LiveFeedRequest } from './live/live-feed.js';
 export type { RunChange } from './live/run-change.js';
 export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
-/** The error the contract maps to its codes, rebuilt by the schema from a live failure's data. */
-export { UpstreamError } from './upstreams/errors.js';
+export type { PageCursorEncoder } from './paging/cursor.js';
+export type { FalLogContext } from './paging/fal-log-context.js';
+export type { FalLogEntry } from './paging/fal-logs.js';
+export type { FalRequestsQuery } from './paging/fal-requests.js';
+export type { ReadScope, Reads } from './paging/reads.js';
+export type { WorkflowLogFilterParams, WorkflowLogPosition } from './paging/workflow-logs.js';
+export type {
+  DifyStatusFilter,
+  DifyWorkflowLog,
+  DifyWorkflowRunDetail,
+  DifyWorkflowRunSummary,
+} from './upstreams/dify/types.js';
+export type {
+  FalApp,
+  FalLabelFilter,
+  FalLogFilterParams,
+  FalLogLine,
+  FalRequestExpansion,
+  FalRequestItem,
+  FalRequestStatusClass,
+} from './upstreams/fal/types.js';
+export type { UpstreamCallReport, UpstreamObserver } from './upstreams/http.js';
 
 /** Each upstream's full `Authorization` value as the client sent it; never logged or echoed. */
 export type Credentials = Partial<Record<UpstreamSource, string>>;
@@ -44,17 +62,16 @@ export interface GatewayServices {
   upstreams: Upstreams;
   /** Which fal logs API serves fal logs (`FAL_LOGS_API`): the schema refuses what it cannot honour. */
   falLogsApi: FalLogsApi;
-  /** The fal log backend chosen at start, read with one credential. */
-  falLogReader(authorization: string, call: CallOptions): FalLogPageReader;
+  /** The walks and lookups fields are served from, over the backends chosen at start. */
+  reads: Reads;
   cursors: CursorCodec;
   logger: Logger;
   tail: TailSettings;
-  /** Live fal tails from the chosen backend: fal's stream (v1) or polls (legacy). */
-  falLive: FalLiveSource;
-  /** Live fal tails without `since`, one upstream source per credential and filter. */
-  falTails: TailHub<FalTailEvent>;
-  /** Live fal tails as `Subscription.falLogs` has them (shared without `since`), for the timeline. */
-  falLogTail: FalLogTail;
+  /**
+   * Live fal tails from the chosen backend (fal's stream, or polls of the legacy API); tails
+   * without `since` share one upstream source per credential and filter.
+   */
+  falLogTails: FalLogTails;
   /** Live feeds of Dify workflow runs by polling, one poller per credential and filter without `since`. */
   workflowRunFeed: LiveFeed<WorkflowRunFeedFilter, WorkflowRunChange>;
   /** Live feeds of fal requests by polling, one poller per credential and filter without `since`. */

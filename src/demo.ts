@@ -30,12 +30,14 @@ const config = settingsOrExit(() =>
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   }),
 );
-const gateway = createGateway(config, {
-  graphiqlHeaders: {
-    'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
-    'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
-  },
-});
+const gateway = settingsOrExit(() =>
+  createGateway(config, {
+    graphiqlHeaders: {
+      'X-Fal-Authorization': `Key ${DEMO_KEYS.fal}`,
+      'X-Dify-Authorization': `Bearer ${DEMO_KEYS.dify}`,
+    },
+  }),
+);
 const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
 
 console.log(`AI logs gateway demo

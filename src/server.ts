@@ -14,22 +14,25 @@ import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useRequestParamChecks } from './plugins/request-params.js';
+import { PersistedDocuments, usePersistedDocuments } from './plugins/persisted-documents.js';
 import { useRootPointer } from './plugins/root-pointer.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { falLegacyReader } from './paging/fal-legacy-reader.js';
+import { createReads } from './paging/reads.js';
 import { FalLegacyClient } from './upstreams/fal-legacy/client.js';
 import { useContractErrorCodes, useUpstreamErrors } from './plugins/error-contract.js';
 import { useRequestDeadline } from './plugins/request-deadline.js';
 import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
+import { sharedFalLogTails } from './live/fal-log-tails.js';
 import { memoryTailHub, tailFailure } from './live/hub.js';
-import { falLogTails } from './live/fal-log-tail.js';
 import { falRequestFeedKind } from './live/fal-request-feed.js';
 import { liveFeed } from './live/live-feed.js';
 import type { FeedEvent } from './live/poll-loop.js';
 import { workflowRunFeedKind } from './live/workflow-run-feed.js';
 import { StreamSlots } from './live/stream-slots.js';
+import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
@@ -81,7 +84,13 @@ function serverTimeouts({ requestTimeoutMs, headersTimeoutMs }: HttpServerTimeou
   };
 }
 
+/**
+ * The gateway for `config`. Throws a ConfigError naming `PERSISTED_DOCUMENTS` when a persisted
+ * document is not valid against the schema.
+ */
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
+  const persisted =
+    config.persistedDocuments && new PersistedDocuments(config.persistedDocuments, schema);
   const logger = options.logger ?? createLogger(config);
   const metrics = new GatewayMetrics();
   const observer = bothObservers(metrics.upstream, upstreamCallLog(logger));
@@ -91,6 +100,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     config.falLogsApi === 'legacy'
       ? new FalLegacyClient(config.falLegacyApiUrl, config.upstream, observer)
       : undefined;
+  const dify = new DifyClient(config.difyApiUrl, config.upstream, observer);
   const falStreams = new StreamSlots(config.upstream.maxStreams);
   const falLive: FalLiveSource =
     config.falLogsApi === 'legacy'
@@ -103,32 +113,35 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
           })
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
-  const dify = new DifyClient(config.difyApiUrl, config.upstream, observer);
-  const falTails = memoryTailHub<FalTailEvent>({
-    maxBacklog: config.tail.maxBacklog,
-    failure: tailFailure,
-  });
   const feedHub = <Change, State>() =>
     memoryTailHub<FeedEvent<Change, State>>({
       maxBacklog: config.tail.maxBacklog,
       failure: tailFailure,
     });
   const services: GatewayServices = {
-    upstreams: { fal, dify, falLegacy },
+    upstreams: {
+      fal,
+      dify,
+      falLegacy,
+    },
     falLogsApi: config.falLogsApi,
-    falLogReader: falLegacy
-      ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
-      : (authorization, call) => falHistoryReader(fal, authorization, call),
+    reads: createReads({
+      fal,
+      dify,
+      falLogReader: falLegacy
+        ? (authorization, call) => falLegacyReader(falLegacy, authorization, call)
+        : (authorization, call) => falHistoryReader(fal, authorization, call),
+    }),
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     tail: config.tail,
-    falTails,
-    falLive,
-    falLogTail: falLogTails({
+    falLogTails: sharedFalLogTails({
       live: falLive,
-      hub: falTails,
-      settings: config.tail,
-      shutdown: shutdown.signal,
+      hub: memoryTailHub<FalTailEvent>({
+        maxBacklog: config.tail.maxBacklog,
+        failure: tailFailure,
+      }),
+      resumeOverlapMs: config.tail.resumeOverlapMs,
     }),
     workflowRunFeed: liveFeed(workflowRunFeedKind(dify), {
       hub: feedHub(),
@@ -177,6 +190,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
       useRequestParamChecks(),
+      ...(persisted ? usePersistedDocuments(persisted) : []),
       useRootPointer(graphqlEndpoint, config.graphiql),
       useArgumentNamingErrors(),
       ...useRequestSafety({
@@ -189,9 +203,17 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useUpstreamErrors(),
       useContractErrorCodes(),
       useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
-      ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),
-      useSubscriptionLimits(config.maxSubscriptionsPerClient),
-      useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
+      ...useEventStreams(
+        streamEndpoint,
+        config.streamReservations,
+        metrics.streamReservations,
+        persisted && ((params, request) => persisted.paramsToRun(params, request)),
+      ),
+      useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient)),
+      useGraphQLMetrics(
+        metrics.registry,
+        new OperationLabels(config.metricsMaxOperationNames, persisted?.operationNames),
+      ),
       useCompiledQueries(),
     ],
   });

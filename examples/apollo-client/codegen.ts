@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
 const config: CodegenConfig = {
   // The gateway's schema as checked in; or a running gateway: 'http://127.0.0.1:4000/graphql'.
@@ -7,6 +8,10 @@ const config: CodegenConfig = {
   generates: {
     'src/generated/': {
       preset: 'client',
+      // Also writes persisted-documents.json, the manifest to deploy with the gateway
+      // (PERSISTED_DOCUMENTS), each document as Apollo Client sends it: with __typename.
+      presetConfig: { persistedDocuments: true },
+      documentTransforms: [addTypenameSelectionDocumentTransform],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

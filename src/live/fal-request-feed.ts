@@ -1,8 +1,9 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { walkFalRequests, type FalRequestsPosition } from '../paging/fal-requests.js';
+import { MAX_REPLAYED_REQUESTS } from '../read-bounds.js';
 import { fromMillis, hoursBefore, parseInstant, type Instant } from '../time.js';
-import { UpstreamError } from '../upstreams/errors.js';
+import { UpstreamError } from '../errors.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type {
   FalRequestItem,
@@ -65,8 +66,6 @@ const PAGE = 100;
 export const MAX_FOLLOWED_REQUESTS = 1_000;
 /** Finished requests remembered; past it, those that ended first are forgotten. */
 export const MAX_REMEMBERED_FINISHED = 10_000;
-/** Requests a replay from `since` may hold: it reads them all before handing out the oldest. */
-export const MAX_REPLAYED_REQUESTS = 5_000;
 const LOOKUPS_IN_FLIGHT = 4;
 
 export function falRequestFeedStart(since: Instant | undefined): FalRequestFeedState {

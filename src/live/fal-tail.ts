@@ -2,7 +2,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TailSettings } from '../config.js';
 import { fromMicros, parseInstant, type Instant } from '../time.js';
-import { UpstreamError } from '../upstreams/errors.js';
+import { UpstreamError } from '../errors.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import { tailFailure, type TailFailure } from './hub.js';

@@ -1,5 +1,5 @@
-import type { UpstreamErrorDetails } from '../upstreams/errors.js';
-import { UpstreamError } from '../upstreams/errors.js';
+import type { UpstreamErrorDetails } from '../errors.js';
+import { UpstreamError } from '../errors.js';
 import { SharedTails, type Subscription } from './shared-tails.js';
 
 /**

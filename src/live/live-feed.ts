@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { TailSettings } from '../config.js';
-import { argumentsDigest } from '../paging/cursor.js';
+import { argumentsDigest } from '../digest.js';
 import type { Instant } from '../time.js';
 import type { CallOptions } from '../upstreams/http.js';
 import type { TailFailure, TailHub } from './hub.js';

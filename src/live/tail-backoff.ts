@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TailSettings } from '../config.js';
-import { UpstreamError, type UpstreamErrorCode } from '../upstreams/errors.js';
+import { UpstreamError, type UpstreamErrorCode } from '../errors.js';
 import { jitteredBackoffMs } from '../upstreams/retry.js';
 
 const RETRYABLE: ReadonlySet<UpstreamErrorCode> = new Set([

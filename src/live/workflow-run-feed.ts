@@ -1,7 +1,6 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import {
-  DIFY_LOGS_MAX_LIMIT,
   secondOf,
   walkWorkflowLogs,
   type SecondsWindow,
@@ -13,11 +12,12 @@ import {
   walkWorkflowLogsOldestFirst,
   type OldestFirstWorkflowLogPosition,
 } from '../paging/workflow-logs-oldest-first.js';
+import { DIFY_LOGS_MAX_LIMIT } from '../read-bounds.js';
 import { fromMillis, type Instant } from '../time.js';
 import type { DifyClient } from '../upstreams/dify/client.js';
-import { isRunFinished, upstreamStatusOf } from '../upstreams/dify/run-status.js';
+import { isRunFinished, upstreamStatusOf } from '../run-status.js';
 import type { DifyWorkflowLog, DifyWorkflowRunDetail } from '../upstreams/dify/types.js';
-import { UpstreamError } from '../upstreams/errors.js';
+import { UpstreamError } from '../errors.js';
 import type { CallOptions } from '../upstreams/http.js';
 import type { FeedKind } from './live-feed.js';
 import type { Poll, PollStep } from './poll-loop.js';

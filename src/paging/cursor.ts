@@ -1,13 +1,10 @@
-import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
+import { InvalidCursorError } from '../errors.js';
 
 /** 18 bytes: a whole number of base64 groups, so the tag's text and the payload's join as-is. */
 const TAG_BYTES = 18;
 const TAG_CHARS = (TAG_BYTES / 3) * 4;
-
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
-}
 
 /** The cursors of one page: each edge's payload is the page's `base` plus its own `position`. */
 export type PageCursorEncoder = (position: object) => string;
@@ -68,21 +65,4 @@ export class CursorCodec {
   private tag(keyed: string, json: string): string {
     return hash('sha256', keyed + json, 'base64url').slice(0, TAG_CHARS);
   }
-}
-
-/** A short digest of a connection's arguments, so a cursor is only honoured with the arguments it came from. */
-export function argumentsDigest(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('base64url').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }

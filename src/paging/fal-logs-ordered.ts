@@ -1,6 +1,6 @@
 import { walkFalLogs, type FalLogWalk, type FalLogWalkRequest } from './fal-logs.js';
 import { walkFalLogsOldestFirst } from './fal-logs-oldest-first.js';
-import type { LogOrder } from './log-order.js';
+import type { LogOrder } from '../log-order.js';
 
 export interface OrderedFalLogWalkRequest extends FalLogWalkRequest {
   order: LogOrder;

@@ -2,7 +2,7 @@ import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
 import type { Instant } from '../time.js';
 import type { FalLogPageReader, FalLogEntry, FalLogPosition } from './fal-logs.js';
 import { walkFalLogsInOrder, type OrderedFalLogWalk } from './fal-logs-ordered.js';
-import type { LogOrder } from './log-order.js';
+import type { LogOrder } from '../log-order.js';
 
 const REQUEST_ID_LABEL = 'fal_request_id';
 

@@ -1,3 +1,4 @@
+import { MAX_REMEMBERED_PENDING } from '../read-bounds.js';
 import type { FalClient } from '../upstreams/fal/client.js';
 import type { CallOptions } from '../upstreams/http.js';
 import type {
@@ -9,9 +10,6 @@ import type {
 import type { Instant } from '../time.js';
 
 const FAL_REQUESTS_MAX_LIMIT = 100;
-
-/** Pending rows remembered by a walk; past this many, the oldest are forgotten. */
-export const MAX_REMEMBERED_PENDING = 50;
 
 /**
  * Where a walk over the upstream's ordered rows stands.

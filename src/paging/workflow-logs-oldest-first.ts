@@ -1,7 +1,6 @@
+import { DIFY_LOGS_MAX_LIMIT, EXTRA_CALLS_PER_PAGE } from '../read-bounds.js';
 import type { DifyWorkflowLog, DifyWorkflowLogsPage } from '../upstreams/dify/types.js';
 import {
-  DIFY_LOGS_MAX_LIMIT,
-  EXTRA_CALLS_PER_PAGE,
   lowerBoundOf,
   secondOf,
   upperBoundOf,

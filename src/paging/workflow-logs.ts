@@ -1,3 +1,4 @@
+import { DIFY_LOGS_MAX_LIMIT, EXTRA_CALLS_PER_PAGE, LOOKUP_PAGES } from '../read-bounds.js';
 import type { Instant } from '../time.js';
 import type {
   DifyStatusFilter,
@@ -5,11 +6,6 @@ import type {
   DifyWorkflowLogsPage,
   DifyWorkflowLogsParams,
 } from '../upstreams/dify/types.js';
-
-export const DIFY_LOGS_MAX_LIMIT = 100;
-
-/** Upstream calls one page may spend beyond the minimum its size needs. */
-export const EXTRA_CALLS_PER_PAGE = 10;
 
 /** The upstream's own filters, time bounds excluded. */
 export interface WorkflowLogFilterParams {
@@ -151,10 +147,6 @@ export async function walkWorkflowLogs(request: WorkflowLogWalkRequest): Promise
 
   return { entries, end: position, hasNextPage, total };
 }
-
-/** Upstream pages read at most when looking rows up within one second. */
-const LOOKUP_PAGES = 5;
-export const LOOKUP_MAX_ROWS = LOOKUP_PAGES * DIFY_LOGS_MAX_LIMIT;
 
 export interface WorkflowLogLookup {
   read: WorkflowLogsReader;

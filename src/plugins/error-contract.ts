@@ -4,7 +4,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.js';
-import { UpstreamError } from '../upstreams/errors.js';
+import { UpstreamError } from '../errors.js';
 import { logUpstreamFailure } from './observability.js';
 
 function upstreamGraphQLError(error: GraphQLError, upstream: UpstreamError): GraphQLError {

@@ -19,6 +19,7 @@ import { isAsyncIterable, type FetchAPI, type Plugin } from 'graphql-yoga';
 import type { StreamReservationLimits } from '../config.js';
 import { withContractCodes } from './error-contract.js';
 import { operationNameError } from './request-params.js';
+import { withParamsToRun, type ParamsToRun } from './stream-params.js';
 import { StreamReservations } from './stream-reservations.js';
 
 /** Proxies such as nginx buffer responses unless told not to, which would hold back live lines. */
@@ -59,6 +60,14 @@ const badRequest = (error: GraphQLError): HandlerResponse => [
     headers: { 'content-type': 'application/json; charset=utf-8' },
   },
 ];
+
+/** An operation refused before graphql-sse reads it, with the HTTP status the error names. */
+function refusedOperation(fetchAPI: FetchAPI, error: GraphQLError): Response {
+  return fetchAPI.Response.json(
+    { errors: [{ message: error.message, extensions: { code: error.extensions.code } }] },
+    { status: error.extensions.http?.status ?? 400 },
+  );
+}
 
 /** What the client gets when the handler fails: no message, stack or path of ours. */
 const internalError = (fetchAPI: FetchAPI) =>
@@ -115,6 +124,7 @@ function useSingleConnectionStreams(
   endpoint: string,
   limits: StreamReservationLimits,
   reservationsCounted: (outstanding: number) => void,
+  paramsToRun: ParamsToRun | undefined,
 ): Plugin {
   const serverContexts = new WeakMap<Request, Record<string, unknown>>();
   /** The token the gateway issued to a PUT: a client never picks its own. */
@@ -189,10 +199,16 @@ function useSingleConnectionStreams(
           return response;
         }
         const token = streamTokenOf(request);
-        if (token && opensEventStream(request) && !reservations.claim(token)) {
-          return noReservation(fetchAPI, limits);
+        if (token && opensEventStream(request)) {
+          return reservations.claim(token) ? handle(request) : noReservation(fetchAPI, limits);
         }
-        return handle(request);
+        if (!paramsToRun || (request.method !== 'GET' && request.method !== 'POST')) {
+          return handle(request);
+        }
+        const toRun = await withParamsToRun(request, paramsToRun, fetchAPI);
+        if (toRun instanceof GraphQLError) return refusedOperation(fetchAPI, toRun);
+        serverContexts.set(toRun, serverContexts.get(request)!);
+        return handle(toRun);
       };
     },
     onRequest(payload) {
@@ -209,14 +225,17 @@ function useSingleConnectionStreams(
 /**
  * Subscriptions over server-sent events: graphql-sse's distinct-connections mode on the
  * GraphQL endpoint (graphql-yoga's own) and its single-connection mode on `streamEndpoint`.
+ * `paramsToRun`, when given, rewrites (or refuses) each operation's params on `streamEndpoint`
+ * before graphql-sse reads them, as Yoga's params hooks do on the GraphQL endpoint.
  */
 export function useEventStreams(
   streamEndpoint: string,
   reservationLimits: StreamReservationLimits,
   reservationsCounted: (outstanding: number) => void,
+  paramsToRun?: ParamsToRun,
 ): Plugin[] {
   return [
-    useSingleConnectionStreams(streamEndpoint, reservationLimits, reservationsCounted),
+    useSingleConnectionStreams(streamEndpoint, reservationLimits, reservationsCounted, paramsToRun),
     useUnbufferedEventStreams(),
   ];
 }

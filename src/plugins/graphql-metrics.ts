@@ -17,16 +17,23 @@ const SHOWABLE_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
  * The operation label of every GraphQL metric. Clients choose operation names, so a name is
  * shown only when it is a short GraphQL name and one of the first `maxNames` this process has
  * shown; any other reads `_other`. The label values clients can create are thus bounded in size
- * and number. This is the one place a label is derived from an operation.
+ * and number. The names of persisted documents' operations (`persistedNames`) are the
+ * operator's, bounded by the manifest: they are always shown and take none of the `maxNames`.
+ * This is the one place a label is derived from an operation.
  */
 export class OperationLabels {
   private readonly shown = new Set<string>();
 
-  constructor(private readonly maxNames: number) {}
+  constructor(
+    private readonly maxNames: number,
+    private readonly persistedNames: ReadonlySet<string> = new Set(),
+  ) {}
 
   of(name: unknown): string {
     if (name === undefined || name === null || name === '') return ANONYMOUS_OPERATION;
-    if (typeof name !== 'string' || !SHOWABLE_NAME.test(name)) return OTHER_OPERATION;
+    if (typeof name !== 'string') return OTHER_OPERATION;
+    if (this.persistedNames.has(name)) return name;
+    if (!SHOWABLE_NAME.test(name)) return OTHER_OPERATION;
     if (!this.shown.has(name)) {
       if (this.shown.size >= this.maxNames) return OTHER_OPERATION;
       this.shown.add(name);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { UpstreamCallReport, UpstreamObserver } from '../upstreams/http.js';
-import type { UpstreamError, UpstreamSource } from '../upstreams/errors.js';
+import type { UpstreamError, UpstreamSource } from '../errors.js';
+import type { UpstreamCallReport, UpstreamObserver } from '../context.js';
 
 /** The gateway's own metrics, in a registry of its own (GraphQL phases join it from Yoga). */
 export class GatewayMetrics {

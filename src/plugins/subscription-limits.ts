@@ -1,8 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../context.js';
-import { ClientQuota } from '../live/client-quota.js';
-import { argumentsDigest } from '../paging/cursor.js';
+import type { ClientQuota, GatewayContext } from '../context.js';
+import { argumentsDigest } from '../digest.js';
 
 /**
  * What a client's subscriptions are counted under: each credential it sent, by digest and
@@ -17,12 +16,11 @@ function clientKeys(context: Partial<GatewayContext>): string[] {
 }
 
 /**
- * No client holds more than `maxPerClient` subscriptions open, per credential and per remote
+ * No client holds more than `quota.limit` subscriptions open, per credential and per remote
  * address. The one past the limit is refused with RATE_LIMITED before it runs (so before any
  * upstream call); a place is given back when its subscription ends, however it ends.
  */
-export function useSubscriptionLimits(maxPerClient: number): Plugin<Partial<GatewayContext>> {
-  const quota = new ClientQuota(maxPerClient);
+export function useSubscriptionLimits(quota: ClientQuota): Plugin<Partial<GatewayContext>> {
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
       const release = quota.hold(clientKeys(args.contextValue));
@@ -30,7 +28,7 @@ export function useSubscriptionLimits(maxPerClient: number): Plugin<Partial<Gate
         setResultAndStopExecution({
           errors: [
             new GraphQLError(
-              `Too many open subscriptions: at most ${maxPerClient} per client (MAX_SUBSCRIPTIONS_PER_CLIENT); end one before opening another`,
+              `Too many open subscriptions: at most ${quota.limit} per client (MAX_SUBSCRIPTIONS_PER_CLIENT); end one before opening another`,
               { extensions: { code: 'RATE_LIMITED' } },
             ),
           ],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
-import { InvalidCursorError, type PageCursorEncoder } from '../paging/cursor.js';
+import type { GatewayContext, PageCursorEncoder } from '../context.js';
+import { InvalidCursorError } from '../errors.js';
 import { badUserInput } from './errors.js';
 
 /** A connection edge whose cursor is signed only when a client selects it. */

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import type { GatewayContext } from '../context.js';
-import type { UpstreamSource } from '../upstreams/errors.js';
+import type { GatewayContext, ReadScope } from '../context.js';
+import type { UpstreamSource } from '../errors.js';
 
 export function badUserInput(field: string, problem: string): GraphQLError {
   return new GraphQLError(`${field}: ${problem}`, {
@@ -20,4 +20,9 @@ export function requireCredential(context: GatewayContext, source: UpstreamSourc
   throw new GraphQLError(`No ${source} credential: ${CREDENTIAL_HINT[source]}`, {
     extensions: { code: 'UNAUTHENTICATED', source },
   });
+}
+
+/** The client's credential for `source` and the request's call options, for one read. */
+export function readScope(context: GatewayContext, source: UpstreamSource): ReadScope {
+  return { authorization: requireCredential(context, source), call: context.call };
 }

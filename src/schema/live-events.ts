@@ -1,6 +1,7 @@
 import { initContextCache } from '@pothos/core';
 import type { GraphQLError } from 'graphql';
-import { UpstreamError, type GatewayContext, type TailFailure } from '../context.js';
+import type { GatewayContext, TailFailure } from '../context.js';
+import { UpstreamError } from '../errors.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
 

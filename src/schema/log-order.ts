@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_ORDERS, type LogOrder } from '../paging/log-order.js';
+import { LOG_ORDERS, type LogOrder } from '../log-order.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
 

@@ -7,7 +7,7 @@ import type {
   TailFailure,
   WorkflowRunChange,
 } from '../context.js';
-import { canonicalIso } from '../time.js';
+import { canonicalIso, fromMillis } from '../time.js';
 import { builder } from './builder.js';
 import { workflowRunFeedError, workflowRunFeedFilter } from './dify/workflow-run-feed.js';
 import { badUserInput, requireCredential } from './errors.js';
@@ -123,8 +123,9 @@ builder.subscriptionField('timeline', (t) =>
       const fal = filter.falLogs || filter.falRequests ? requireCredential(context, 'fal') : '';
       const dify = workflowRuns ? requireCredential(context, 'dify') : '';
 
+      const since = filter.since ?? undefined;
       const each = {
-        since: filter.since ?? undefined,
+        since,
         signal: context.signal,
         requestId: context.call.requestId,
         logger: context.logger,
@@ -133,10 +134,16 @@ builder.subscriptionField('timeline', (t) =>
       const sources: AsyncIterable<TimelineLiveEvent>[] = [];
       if (filter.falLogs) {
         sources.push(
-          context.falLogTail({
-            ...each,
+          context.falLogTails({
             authorization: fal,
             filter: falFilterParams(filter.falLogs),
+            start: since ?? fromMillis(Date.now()),
+            end: undefined,
+            replay: since !== undefined,
+            signal: AbortSignal.any([context.signal, context.shutdown]),
+            requestId: context.call.requestId,
+            logger: context.logger,
+            lifecycle: UNCOUNTED,
           }),
         );
       }

@@ -5,9 +5,9 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { Config, RetryPolicy } from '../config.js';
 import { AttemptSignal } from './attempt-signal.js';
-import { codeForStatus, UpstreamError } from './errors.js';
+import { codeForStatus, UpstreamError } from '../errors.js';
 import { jitteredBackoffMs } from './retry.js';
-import type { UpstreamErrorCode, UpstreamSource } from './errors.js';
+import type { UpstreamErrorCode, UpstreamSource } from '../errors.js';
 import { redactCredentials } from './redact.js';
 import { isOversizeEvent, serverSentEvents } from './sse.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_KEYS, startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { UpstreamError } from '../../src/upstreams/errors.js';
+import { UpstreamError } from '../../src/errors.js';
 import { FalClient } from '../../src/upstreams/fal/client.js';
 
 const AUTHORIZATION = `Key ${DEMO_KEYS.fal}`;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_KEYS, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { parseInstant, type Instant } from '../../src/time.js';
-import { UpstreamError } from '../../src/upstreams/errors.js';
+import { UpstreamError } from '../../src/errors.js';
 import { FalLegacyClient } from '../../src/upstreams/fal-legacy/client.js';
 import type { FalLegacyLogLine } from '../../src/upstreams/fal-legacy/types.js';
 

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,5 +81,71 @@ describe('an entry that cannot start says why in one line and exits 1', { timeou
   ] as const)('%s: %s is not a number', async (name, variable) => {
     const result = await run(ENTRIES[name], { [variable]: 'abc' });
     expectOneClearLine(result, `${variable}: `, /\(got "abc"\).*unset the variable/);
+  });
+});
+
+describe('persisted documents settings the gateway cannot start with', { timeout: 60_000 }, () => {
+  const directory = mkdtempSync(join(tmpdir(), 'persisted-documents-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const manifestFile = (name: string, text: string) => {
+    const path = join(directory, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  /** A manifest of one document, under its true hash. */
+  const manifestOf = (name: string, document: string) =>
+    manifestFile(
+      name,
+      JSON.stringify({
+        [`sha256:${createHash('sha256').update(document).digest('hex')}`]: document,
+      }),
+    );
+
+  it.each([
+    [
+      'is a file that does not exist',
+      () => join(directory, 'absent.json'),
+      /cannot read the manifest/,
+    ],
+    ['is not JSON', () => manifestFile('broken.json', '{"sha256:'), /not JSON/],
+    [
+      "holds a document the gateway's schema does not allow",
+      () => manifestOf('stale.json', 'query Stale { falLogs { nodes { message } } }'),
+      /document sha256:[0-9a-f]{64} is not valid against the gateway's schema.*regenerate/,
+    ],
+  ])('PERSISTED_DOCUMENTS %s', async (_, path, says) => {
+    const result = await run(ENTRIES.gateway, { PERSISTED_DOCUMENTS: path() });
+    expectOneClearLine(result, 'PERSISTED_DOCUMENTS: ', says);
+  });
+
+  it('PERSISTED_ONLY without PERSISTED_DOCUMENTS', async () => {
+    const result = await run(ENTRIES.gateway, { PERSISTED_ONLY: 'true' });
+    expectOneClearLine(result, 'PERSISTED_ONLY: ', /needs PERSISTED_DOCUMENTS/);
+  });
+
+  it('with PERSISTED_ONLY, says in its start line that GraphiQL is off', async () => {
+    const manifest = manifestOf('one.json', '{ __typename }');
+    const child = spawn(TSX, [ENTRIES.gateway], {
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        PERSISTED_DOCUMENTS: manifest,
+        PERSISTED_ONLY: 'true',
+      },
+    });
+    try {
+      let printed = '';
+      for await (const chunk of child.stdout) {
+        printed += (chunk as Buffer).toString();
+        if (printed.includes('\n')) break;
+      }
+      expect(printed).toMatch(
+        /^gateway listening on http:\/\/127\.0\.0\.1:\d+\/graphql \(persisted documents: 1 from \S+one\.json, and no other; GraphiQL is off\)\n/,
+      );
+    } finally {
+      child.kill();
+    }
   });
 });

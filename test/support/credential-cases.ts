@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { UpstreamSource } from '../../src/upstreams/errors.js';
+import type { UpstreamSource } from '../../src/errors.js';
 import type { Stack } from './stack.js';
 
 export interface CredentialCases {

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
@@ -97,5 +101,79 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }),
     ).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+  });
+});
+
+describe('persisted documents settings', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'persisted-documents-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  let files = 0;
+  const manifestFile = (text: string) => {
+    const path = join(directory, `manifest-${(files += 1)}.json`);
+    writeFileSync(path, text);
+    return path;
+  };
+  const document = '{ __typename }';
+  const hash = createHash('sha256').update(document).digest('hex');
+
+  it('are off by default, and read a manifest by id, in its sha256: form or as the bare hash', () => {
+    expect(loadConfig({}).persistedDocuments).toBeUndefined();
+    const path = manifestFile(JSON.stringify({ [`sha256:${hash}`]: document }));
+    const config = loadConfig({ PERSISTED_DOCUMENTS: path });
+    expect(config.persistedDocuments).toEqual({
+      path,
+      manifest: new Map([[hash, document]]),
+      only: false,
+    });
+    expect(config.graphiql).toBe(true);
+    const bare = loadConfig({
+      PERSISTED_DOCUMENTS: manifestFile(JSON.stringify({ [hash]: document })),
+    });
+    expect(bare.persistedDocuments?.manifest).toEqual(new Map([[hash, document]]));
+  });
+
+  it('turn GraphiQL off when only persisted documents run', () => {
+    const path = manifestFile(JSON.stringify({ [hash]: document }));
+    const config = loadConfig({
+      PERSISTED_DOCUMENTS: path,
+      PERSISTED_ONLY: 'true',
+      GRAPHIQL: 'true',
+    });
+    expect(config.persistedDocuments?.only).toBe(true);
+    expect(config.graphiql).toBe(false);
+  });
+
+  it.each([
+    ['a missing file', () => join(directory, 'absent.json'), /cannot read the manifest/],
+    ['text that is not JSON', () => manifestFile('{ nope'), /not JSON/],
+    ['a JSON array', () => manifestFile('[]'), /not a JSON object/],
+    [
+      'an id that is not a SHA-256',
+      () => manifestFile('{"FalLogsPage": "{ __typename }"}'),
+      /not a SHA-256 id/,
+    ],
+    [
+      'a document that is not text',
+      () => manifestFile(JSON.stringify({ [hash]: 1 })),
+      /not a string/,
+    ],
+    [
+      "an id that is not its document's hash",
+      () => manifestFile(JSON.stringify({ [hash]: '{ falLogs { edges { cursor } } }' })),
+      /not the SHA-256 of its document/,
+    ],
+    ['no documents', () => manifestFile('{}'), /holds no documents/],
+  ])('name PERSISTED_DOCUMENTS for %s', (_, path, says) => {
+    const load = () => loadConfig({ PERSISTED_DOCUMENTS: path() });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/PERSISTED_DOCUMENTS: /);
+    expect(load).toThrow(says);
+  });
+
+  it('name PERSISTED_ONLY when it has no manifest to go by, or is not a boolean', () => {
+    expect(() => loadConfig({ PERSISTED_ONLY: 'true' })).toThrow(
+      /PERSISTED_ONLY: needs PERSISTED_DOCUMENTS/,
+    );
+    expect(() => loadConfig({ PERSISTED_ONLY: 'maybe' })).toThrow(/PERSISTED_ONLY: /);
   });
 });

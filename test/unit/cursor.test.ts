@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { argumentsDigest, CursorCodec, InvalidCursorError } from '../../src/paging/cursor.js';
+import { CursorCodec } from '../../src/paging/cursor.js';
+import { argumentsDigest } from '../../src/digest.js';
+import { InvalidCursorError } from '../../src/errors.js';
 
 const schema = z.object({ at: z.number() });
 

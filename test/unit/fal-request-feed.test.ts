@@ -10,7 +10,7 @@ import {
   type FalRequestsReader,
 } from '../../src/live/fal-request-feed.js';
 import { fromMillis, parseInstant } from '../../src/time.js';
-import { UpstreamError } from '../../src/upstreams/errors.js';
+import { UpstreamError } from '../../src/errors.js';
 import type { FalRequestItem } from '../../src/upstreams/fal/types.js';
 
 const logger = pino({ level: 'silent' });

@@ -4,7 +4,7 @@ import type { TailSettings } from '../../src/config.js';
 import { memoryTailHub, tailFailure } from '../../src/live/hub.js';
 import { liveFeed, type FeedKind } from '../../src/live/live-feed.js';
 import { pollFeed, type FeedEvent, type PollStep } from '../../src/live/poll-loop.js';
-import { UpstreamError } from '../../src/upstreams/errors.js';
+import { UpstreamError } from '../../src/errors.js';
 
 const settings: TailSettings = {
   idleTimeoutMs: 1_000,

@@ -12,7 +12,7 @@ import {
 } from '../../src/live/workflow-run-feed.js';
 import { fromMicros } from '../../src/time.js';
 import type { DifyWorkflowLog } from '../../src/upstreams/dify/types.js';
-import { UpstreamError } from '../../src/upstreams/errors.js';
+import { UpstreamError } from '../../src/errors.js';
 import { BASE_SECOND, ShufflingUpstream, upstreamWithBursts } from '../support/shuffling-dify.js';
 
 const logger = pino({ level: 'silent' });

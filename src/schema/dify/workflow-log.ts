@@ -1,16 +1,10 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import type { GatewayContext } from '../../context.js';
-import {
-  findWorkflowLogs,
-  LOOKUP_MAX_ROWS,
-  secondOf,
-  type WorkflowLogsReader,
-} from '../../paging/workflow-logs.js';
-import type { DifyWorkflowLog } from '../../upstreams/dify/types.js';
+import type { DifyWorkflowLog, GatewayContext } from '../../context.js';
+import { LOOKUP_MAX_ROWS } from '../../read-bounds.js';
 import { builder } from '../builder.js';
 import { loadEach } from '../loaders.js';
-import { badUserInput, requireCredential } from '../errors.js';
+import { badUserInput, readScope } from '../errors.js';
 import { WorkflowRunRef } from './workflow-runs.js';
 
 const LOOKUP_CONCURRENCY = 8;
@@ -42,10 +36,6 @@ const WorkflowEndUserRef = builder
     }),
   });
 
-export function logsReader(context: GatewayContext, authorization: string): WorkflowLogsReader {
-  return (params) => context.upstreams.dify.workflowLogs(authorization, params, context.call);
-}
-
 /** The raw id of a WorkflowLog node: its created_at second, which finds it again, and its id. */
 const LOG_KEY = /^(\d{1,12}):([0-9a-f-]{1,64})$/i;
 
@@ -59,14 +49,14 @@ function parseLogKey(key: string): { second: number; logId: string } {
 const logsByKey = createContextCache(
   (context: GatewayContext) =>
     new DataLoader<string, DifyWorkflowLog | null>(async (keys) => {
-      const authorization = requireCredential(context, 'dify');
+      const scope = readScope(context, 'dify');
       const idsBySecond = new Map<number, Set<string>>();
       for (const { second, logId } of keys.map(parseLogKey)) {
         idsBySecond.set(second, (idsBySecond.get(second) ?? new Set()).add(logId));
       }
       const seconds = [...idsBySecond];
       const found = await loadEach(seconds, LOOKUP_CONCURRENCY, ([second, ids]) =>
-        findWorkflowLogs({ read: logsReader(context, authorization), second, ids }),
+        context.reads.findWorkflowLogs(scope, { second, ids }),
       );
       const bySecond = new Map(seconds.map(([second], i) => [second, found[i]!]));
       return keys.map((key) => {
@@ -82,7 +72,7 @@ export const WorkflowLogRef = builder.objectRef<DifyWorkflowLog>('WorkflowLog');
 builder.node(WorkflowLogRef, {
   description: `One row of a Dify app’s workflow log. Dify cannot fetch a row by id, so \`node(id)\` finds it again among the rows of its creation second (reading at most ${LOOKUP_MAX_ROWS} of them).`,
   id: {
-    resolve: (row) => `${secondOf(row)}:${row.id}`,
+    resolve: (row, _args, context) => `${context.reads.secondOf(row)}:${row.id}`,
     parse: (key) => {
       parseLogKey(key);
       return key;

@@ -1,21 +1,18 @@
 import { z } from 'zod';
-import { argumentsDigest } from '../../paging/cursor.js';
-import {
-  EXTRA_CALLS_PER_PAGE,
-  secondsWindow,
-  walkWorkflowLogs,
-  type WorkflowLogFilterParams,
-  type WorkflowLogPosition,
-} from '../../paging/workflow-logs.js';
-import { walkWorkflowLogsOldestFirst } from '../../paging/workflow-logs-oldest-first.js';
-import { isUnknownAccountError } from '../../upstreams/dify/client.js';
-import type { DifyStatusFilter, DifyWorkflowLog } from '../../upstreams/dify/types.js';
+import { argumentsDigest } from '../../digest.js';
+import type {
+  DifyStatusFilter,
+  DifyWorkflowLog,
+  WorkflowLogFilterParams,
+  WorkflowLogPosition,
+} from '../../context.js';
+import { EXTRA_CALLS_PER_PAGE } from '../../read-bounds.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
-import { badUserInput, requireCredential } from '../errors.js';
+import { badUserInput, readScope } from '../errors.js';
 import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
-import { logsReader, WorkflowLogRef } from './workflow-log.js';
+import { WorkflowLogRef } from './workflow-log.js';
 import {
   upstreamStatusOf,
   WorkflowRunStatusEnum,
@@ -138,7 +135,7 @@ builder.queryField('workflowLogs', (t) =>
     resolve: async (_root, args, context) => {
       const order = args.order ?? 'NEWEST_FIRST';
       const { params, accept } = filterPlan(args.filter);
-      const window = secondsWindow(
+      const window = context.reads.secondsWindow(
         args.filter?.since ?? undefined,
         args.filter?.until ?? undefined,
       );
@@ -153,30 +150,29 @@ builder.queryField('workflowLogs', (t) =>
           )
         : undefined;
       if (cursor) requireCursorOrder(cursor.order, order);
-      const authorization = requireCredential(context, 'dify');
+      const scope = readScope(context, 'dify');
       const first = args.first ?? DEFAULT_PAGE_SIZE;
-      const read = logsReader(context, authorization);
 
       const walk = await (
         order === 'OLDEST_FIRST'
-          ? walkWorkflowLogsOldestFirst({
-              read,
+          ? context.reads.workflowLogsOldestFirst(scope, {
               filter: params,
               window: { ...window, until: cursor?.until ?? window.until },
               after: cursor && { second: cursor.second, ids: cursor.ids, count: countOf(cursor) },
               first,
               accept,
             })
-          : walkWorkflowLogs({
-              read,
-              filter: params,
-              window,
-              after: cursor && { second: cursor.second, ids: cursor.ids },
-              first,
-              accept,
-            }).then((newestFirst) => ({ ...newestFirst, until: undefined }))
+          : context.reads
+              .workflowLogs(scope, {
+                filter: params,
+                window,
+                after: cursor && { second: cursor.second, ids: cursor.ids },
+                first,
+                accept,
+              })
+              .then((newestFirst) => ({ ...newestFirst, until: undefined }))
       ).catch((error: unknown) => {
-        if (params.accountEmail && isUnknownAccountError(error)) {
+        if (params.accountEmail && context.reads.isUnknownAccount(error)) {
           throw badUserInput(
             'filter.accountEmail',
             `no member of the Dify workspace has the email ${JSON.stringify(params.accountEmail)}`,

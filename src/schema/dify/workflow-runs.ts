@@ -1,10 +1,13 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import type { GatewayContext } from '../../context.js';
-import type { DifyWorkflowRunDetail, DifyWorkflowRunSummary } from '../../upstreams/dify/types.js';
-import { upstreamStatusOf } from '../../upstreams/dify/run-status.js';
-import { UpstreamError } from '../../upstreams/errors.js';
+import type {
+  DifyWorkflowRunDetail,
+  DifyWorkflowRunSummary,
+  GatewayContext,
+} from '../../context.js';
+import { UpstreamError } from '../../errors.js';
+import { upstreamStatusOf } from '../../run-status.js';
 import { builder } from '../builder.js';
 import { loadEach } from '../loaders.js';
 import { badUserInput, requireCredential } from '../errors.js';

@@ -1,6 +1,5 @@
 import { createContextCache } from '@pothos/core';
-import type { GatewayContext } from '../../context.js';
-import type { FalApp } from '../../upstreams/fal/types.js';
+import type { FalApp, GatewayContext } from '../../context.js';
 import { requireCredential } from '../errors.js';
 
 /** How long a live tail keeps an apps list (a failed read included) before reading it again. */

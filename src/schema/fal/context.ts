@@ -1,11 +1,9 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { z } from 'zod';
-import type { GatewayContext } from '../../context.js';
-import { readFalLogContext, type FalLogContext } from '../../paging/fal-log-context.js';
-import type { FalLogLine } from '../../upstreams/fal/types.js';
+import type { FalLogContext, FalLogLine, GatewayContext } from '../../context.js';
 import { builder } from '../builder.js';
-import { requireCredential } from '../errors.js';
+import { readScope, requireCredential } from '../errors.js';
 import { BoundedMap, loadEach } from '../loaders.js';
 import { FalLogLineRef } from './logs.js';
 
@@ -34,9 +32,9 @@ const contextLoader = createContextCache(
   (context: GatewayContext) =>
     new DataLoader<ContextLookup, FalLogContext, string>(
       (lookups) => {
-        const reader = context.falLogReader(requireCredential(context, 'fal'), context.call);
+        const scope = readScope(context, 'fal');
         return loadEach(lookups, CONTEXT_CONCURRENCY, (lookup) =>
-          readFalLogContext({ reader, ...lookup }),
+          context.reads.falLogContext(scope, lookup),
         );
       },
       { cacheKeyFn: lookupKey, cacheMap: new BoundedMap(REMEMBERED_CONTEXTS) },

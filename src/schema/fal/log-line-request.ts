@@ -1,8 +1,6 @@
 import { OperationTypeNode, type GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../../context.js';
-import { requestIdOf } from '../../paging/fal-request-logs.js';
-import type { FalLogLine } from '../../upstreams/fal/types.js';
+import type { FalLogLine, GatewayContext } from '../../context.js';
 import { builder } from '../builder.js';
 import { ownedAppIds } from './apps.js';
 import { FalLogLineRef } from './logs.js';
@@ -44,7 +42,7 @@ builder.objectField(FalLogLineRef, 'request', (t) =>
     description:
       'The request that emitted the line (label `fal_request_id`); null for lines outside any request. Log lines name their app without its owner: it comes from the root field’s `filter.appIds` when that names the app as `owner/name`, else from the list of apps your key owns, read once per query (a live tail keeps it for a minute). Null without an error when the app is not in that list (a deleted app, or one outside the main environment): name it in `filter.appIds` to look its requests up anyway. Each distinct request is read once per query.',
     resolve: async (line, _args, context, info) => {
-      const requestId = requestIdOf(line);
+      const requestId = context.reads.requestIdOf(line);
       if (!requestId) return null;
       const endpointIds = await endpointIdsOf(line, requestId, context, info);
       if (endpointIds.length === 0) return null;

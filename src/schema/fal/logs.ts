@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { canonicalIso, parseInstant, type Instant } from '../../time.js';
-import { argumentsDigest } from '../../paging/cursor.js';
-import type { FalLogEntry } from '../../paging/fal-logs.js';
-import { walkFalLogsInOrder } from '../../paging/fal-logs-ordered.js';
-import type { LogOrder } from '../../paging/log-order.js';
-import type { FalLabelFilter, FalLogFilterParams, FalLogLine } from '../../upstreams/fal/types.js';
-import type { GatewayContext } from '../../context.js';
+import { argumentsDigest } from '../../digest.js';
+import type { LogOrder } from '../../log-order.js';
+import type {
+  FalLabelFilter,
+  FalLogEntry,
+  FalLogFilterParams,
+  FalLogLine,
+  GatewayContext,
+} from '../../context.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
-import { badUserInput, requireCredential } from '../errors.js';
+import { badUserInput, readScope } from '../errors.js';
 import { legacyRefusal } from './legacy-refusals.js';
 import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
 
@@ -280,12 +283,11 @@ builder.queryField('falLogs', (t) =>
         const refusal = legacyRefusal(args.filter);
         if (refusal) throw refusal;
       }
-      const authorization = requireCredential(context, 'fal');
+      const scope = readScope(context, 'fal');
 
       const window = cursor?.window ?? windowFrom(args.filter, DEFAULT_WINDOW_HOURS, Date.now());
-      const walk = await walkFalLogsInOrder({
+      const walk = await context.reads.falLogs(scope, {
         order,
-        reader: context.falLogReader(authorization, context.call),
         filter: filterParams,
         window,
         after: cursor?.position,

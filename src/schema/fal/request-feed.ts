@@ -4,6 +4,7 @@ import type {
   GatewayContext,
   TailFailure,
 } from '../../context.js';
+import { MAX_REPLAYED_REQUESTS } from '../../read-bounds.js';
 import { builder } from '../builder.js';
 import { badUserInput, requireCredential } from '../errors.js';
 import { failureError, freshRequestCaches, isFailure, RunChangeEnum } from '../live-events.js';
@@ -49,7 +50,9 @@ builder.subscriptionField('falRequests', (t) =>
   t.field({
     type: FalRequestEventRef,
     description:
-      'Requests of the given fal endpoints as they start and finish, by polling the requests API every `FAL_REQUESTS_POLL_INTERVAL_MS`: STARTED when a request is first seen pending, FINISHED when its end is first seen (also when first seen already finished), each once. Without `filter.since` the feed starts now (requests pending then are followed to their end); with it, the requests sent from `since` come first, in the order they happened (at most 5000 of them). `filter.until` is refused; with `filter.status` (not PENDING) only the requests that end in it are delivered. Feeds without `since` that share a credential and arguments share one poller. Upstream failures are retried; after `TAIL_RECONNECT_ATTEMPTS` in a row the last event is the error.',
+      'Requests of the given fal endpoints as they start and finish, by polling the requests API every `FAL_REQUESTS_POLL_INTERVAL_MS`: STARTED when a request is first seen pending, FINISHED when its end is first seen (also when first seen already finished), each once. Without `filter.since` the feed starts now (requests pending then are followed to their end); with it, the requests sent from `since` come first, in the order they happened (at most ' +
+      String(MAX_REPLAYED_REQUESTS) +
+      ' of them). `filter.until` is refused; with `filter.status` (not PENDING) only the requests that end in it are delivered. Feeds without `since` that share a credential and arguments share one poller. Upstream failures are retried; after `TAIL_RECONNECT_ATTEMPTS` in a row the last event is the error.',
     args: {
       endpointIds: t.arg.stringList({
         required: true,

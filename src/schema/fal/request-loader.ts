@@ -1,7 +1,6 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import type { GatewayContext } from '../../context.js';
-import type { FalRequestExpansion, FalRequestItem } from '../../upstreams/fal/types.js';
+import type { FalRequestExpansion, FalRequestItem, GatewayContext } from '../../context.js';
 import { requireCredential } from '../errors.js';
 import { BoundedMap, loadEach } from '../loaders.js';
 

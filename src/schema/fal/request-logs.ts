@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import type { GatewayContext } from '../../context.js';
-import { argumentsDigest } from '../../paging/cursor.js';
-import { walkFalLogsInOrder } from '../../paging/fal-logs-ordered.js';
-import type { LogOrder } from '../../paging/log-order.js';
-import { requestLogsFilter, walkRequestLogs } from '../../paging/fal-request-logs.js';
+import type { FalLogFilterParams, GatewayContext } from '../../context.js';
+import { argumentsDigest } from '../../digest.js';
+import type { LogOrder } from '../../log-order.js';
 import { fromMicros, fromMillis, parseInstant, type Instant } from '../../time.js';
-import type { FalLogFilterParams } from '../../upstreams/fal/types.js';
 import { builder } from '../builder.js';
-import { requireCredential } from '../errors.js';
+import { readScope } from '../errors.js';
 import { LogOrderEnum } from '../log-order.js';
 import { loadEach } from '../loaders.js';
 import { pageSizeSchema } from '../connections.js';
@@ -71,8 +68,7 @@ async function firstPages(
   const filter = logFilter(args);
   const order = args.order ?? 'NEWEST_FIRST';
   const window = windowOf(requests, fromMillis(Date.now()));
-  const pages = await walkRequestLogs({
-    reader: context.falLogReader(requireCredential(context, 'fal'), context.call),
+  const pages = await context.reads.falRequestsFirstLogs(readScope(context, 'fal'), {
     requestIds: [...new Set(requests.map(({ item }) => item.request_id))],
     filter,
     window,
@@ -101,10 +97,10 @@ async function pageAfter(
   const digest = digestOf(requestId, filter);
   const order = args.order ?? 'NEWEST_FIRST';
   const { window, position, spanHint } = readFalLogsCursor(context, after, digest, order);
-  const walk = await walkFalLogsInOrder({
+  const walk = await context.reads.falRequestLogs(readScope(context, 'fal'), {
     order,
-    reader: context.falLogReader(requireCredential(context, 'fal'), context.call),
-    filter: requestLogsFilter([requestId], filter),
+    requestId,
+    filter,
     window,
     after: position,
     first: args.first ?? DEFAULT_FIRST,

@@ -1,22 +1,19 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../../context.js';
-import { argumentsDigest } from '../../paging/cursor.js';
-import {
-  MAX_REMEMBERED_PENDING,
-  walkFalRequests,
-  type FalRequestsQuery,
-} from '../../paging/fal-requests.js';
-import { parseInstant } from '../../time.js';
 import type {
   FalRequestExpansion,
   FalRequestItem,
+  FalRequestsQuery,
   FalRequestStatusClass,
-} from '../../upstreams/fal/types.js';
+  GatewayContext,
+} from '../../context.js';
+import { argumentsDigest } from '../../digest.js';
+import { MAX_REMEMBERED_PENDING } from '../../read-bounds.js';
+import { parseInstant } from '../../time.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
-import { badUserInput, requireCredential } from '../errors.js';
+import { badUserInput, readScope } from '../errors.js';
 import { FAL_ID_MAX_LENGTH, FAL_ID_SEGMENT } from './logs.js';
 import {
   hasExpansions,
@@ -287,7 +284,7 @@ builder.queryField('falRequests', (t) =>
       const cursor = args.after
         ? readAfterCursor(context, FAL_REQUESTS_CURSOR, args.after, falRequestsCursorSchema, digest)
         : undefined;
-      const authorization = requireCredential(context, 'fal');
+      const scope = readScope(context, 'fal');
 
       const window =
         cursor ??
@@ -296,14 +293,11 @@ builder.queryField('falRequests', (t) =>
           args.filter?.requestId ? REQUEST_ID_WINDOW_HOURS : DEFAULT_WINDOW_HOURS,
           Date.now(),
         );
-      const walk = await walkFalRequests({
-        client: context.upstreams.fal,
-        authorization,
+      const walk = await context.reads.falRequests(scope, {
         query,
         window,
         after: cursor,
         first: args.first ?? DEFAULT_FIRST,
-        call: context.call,
         onLostAnchor: () =>
           context.logger.warn(
             'fal requests moved too far while being walked; the walk went on from its index',

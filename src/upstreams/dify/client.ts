@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError } from '../../errors.js';
 import { UpstreamHttp, type CallOptions, type UpstreamObserver } from '../http.js';
 import {
   difyErrorEnvelopeSchema,

@@ -45,3 +45,8 @@ export function codeForStatus(status: number): UpstreamErrorCode {
   if (status === 504) return 'UPSTREAM_TIMEOUT';
   return 'UPSTREAM_ERROR';
 }
+
+/** A cursor the gateway did not issue, or issued for other arguments. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
