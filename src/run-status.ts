@@ -1,4 +1,4 @@
-/** How Dify spells a workflow run's status, and which statuses are final: a leaf every layer may use. */
+// How Dify spells a workflow run's status, and which statuses are final: a leaf every layer may use.
 
 /** The upstream's status spelled as current versions spell it (lower case, hyphens). */
 export function upstreamStatusOf(raw: string): string {

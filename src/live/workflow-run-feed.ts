@@ -117,8 +117,10 @@ function raised(mark: WorkflowLogPosition | undefined, rows: readonly DifyWorkfl
 }
 
 /**
- * The newest rows: the first page (100 rows), and when every row of it lies above the mark
- * (more rows arrived than a page holds), on down to the mark, each row once.
+ * The newest rows: the first page (100 rows), and when no row of it lies below the mark's second
+ * (more rows arrived than a page holds, or that second holds more than a page), on down through
+ * that second, each row once: Dify orders the rows of one second arbitrarily, so a row that
+ * arrived in it may sit anywhere among them. Without a mark, through the newest second.
  */
 async function readNewest(
   read: WorkflowLogsReader,
@@ -126,6 +128,7 @@ async function readNewest(
   mark: WorkflowLogPosition | undefined,
 ): Promise<DifyWorkflowLog[]> {
   const rows: DifyWorkflowLog[] = [];
+  let floor = mark?.second;
   let after: WorkflowLogPosition | undefined;
   let window: SecondsWindow = {};
   for (;;) {
@@ -137,10 +140,12 @@ async function readNewest(
       first: DIFY_LOGS_MAX_LIMIT,
     });
     rows.push(...walk.entries.map(({ row }) => row));
-    const reached = !mark || walk.entries.some(({ row }) => !isAbove(row, mark));
-    if (reached || !walk.hasNextPage || !walk.end) return rows;
+    floor ??= rows[0] && secondOf(rows[0]);
+    const through = floor;
+    if (through === undefined || !walk.hasNextPage || !walk.end) return rows;
+    if (walk.entries.some(({ row }) => secondOf(row) < through)) return rows;
     after = walk.end;
-    window = { since: mark.second };
+    window = { since: through };
   }
 }
 

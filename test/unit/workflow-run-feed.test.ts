@@ -10,12 +10,49 @@ import {
   type WorkflowRunFeedState,
   type WorkflowRunReaders,
 } from '../../src/live/workflow-run-feed.js';
-import { fromMicros } from '../../src/time.js';
+import { fromMicros, parseInstant } from '../../src/time.js';
+import type { WorkflowLogsReader } from '../../src/paging/workflow-logs.js';
 import type { DifyWorkflowLog } from '../../src/upstreams/dify/types.js';
 import { UpstreamError } from '../../src/errors.js';
-import { BASE_SECOND, ShufflingUpstream, upstreamWithBursts } from '../support/shuffling-dify.js';
+import {
+  BASE_SECOND,
+  random,
+  ShufflingUpstream,
+  upstreamWithBursts,
+} from '../support/shuffling-dify.js';
 
 const logger = pino({ level: 'silent' });
+
+/**
+ * Dify ordering the rows of one second its own way, the same on every call, with new rows landing
+ * anywhere among them.
+ */
+class StableTiesUpstream extends ShufflingUpstream {
+  private readonly ties = new Map<string, number>();
+  private readonly place = random(99);
+
+  override read: WorkflowLogsReader = (params) => {
+    const tie = (row: DifyWorkflowLog) => {
+      if (!this.ties.has(row.id)) this.ties.set(row.id, this.place());
+      return this.ties.get(row.id)!;
+    };
+    const micros = (bound: string | undefined) => (bound ? parseInstant(bound)!.micros : undefined);
+    const before = micros(params.createdAtBefore);
+    const after = micros(params.createdAtAfter);
+    const matching = this.rows
+      .filter((row) => before === undefined || row.created_at.micros <= before)
+      .filter((row) => after === undefined || row.created_at.micros >= after)
+      .sort((a, b) => b.created_at.micros - a.created_at.micros || tie(a) - tie(b));
+    const start = (params.page - 1) * params.limit;
+    return Promise.resolve({
+      page: params.page,
+      limit: params.limit,
+      total: matching.length,
+      has_more: matching.length > params.page * params.limit,
+      data: matching.slice(start, start + params.limit),
+    });
+  };
+}
 
 /**
  * Dify at its least helpful (rows of one second reordered on every call), answering with fresh
@@ -176,6 +213,20 @@ describe('workflowRunPoller over a hostile Dify', () => {
     expectOnceEach(feed.handed);
     expect(feed.handed.map(({ log }) => log.id).sort()).toEqual([...inserted].sort());
     expect(new Set(feed.handed.map(({ change }) => change))).toEqual(new Set(['FINISHED']));
+  });
+
+  it('finds rows that arrive anywhere among more than a page of rows sharing the newest second', async () => {
+    const upstream = new StableTiesUpstream(12);
+    const dify = new HostileDify(upstream);
+    const second = BASE_SECOND + 50;
+    dify.insert(second, 150, 'succeeded');
+    const feed = feedOver(dify);
+    await feed.poll();
+    expect(feed.handed).toEqual([]);
+    const arrived = dify.insert(second, 30, 'failed');
+    await feed.poll();
+    await feed.poll();
+    expect(feed.handed.map(({ log }) => log.id).sort()).toEqual([...arrived].sort());
   });
 
   it('skips rows a page repeats from the one before', async () => {
