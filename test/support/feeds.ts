@@ -16,11 +16,21 @@ export const FEED_ENV = {
 };
 export const POLL_MS = 50;
 
-/** Waits until a feed has finished a poll of `route` (the next one has started) since now. */
+/**
+ * The calls that begin a live poll: its first page, unanchored (a poll may go on with more pages,
+ * and a fal request feed looks requests up by id).
+ */
+function pollStarts(stack: Stack, route: Route) {
+  return stack.emulator
+    .calls({ route })
+    .filter(({ query }) => !query.created_at__before && !query.cursor && !query.request_id);
+}
+
+/** Waits until `count` polls of `route` have begun from now: `count - 1` have ended. */
 export async function nextPolls(stack: Stack, route: Route, count = 2): Promise<void> {
-  const before = stack.emulator.calls({ route }).length;
+  const before = pollStarts(stack, route).length;
   await until(
-    () => stack.emulator.calls({ route }).length >= before + count,
+    () => pollStarts(stack, route).length >= before + count,
     5_000,
     `${count} polls of ${route}`,
   );
