@@ -47,6 +47,8 @@ const envSchema = z.object({
   FAL_LOGS_API: z.enum(['v1', 'legacy']).default('v1'),
   FAL_LEGACY_API_URL: httpUrl.default('https://rest.alpha.fal.ai'),
   FAL_LEGACY_POLL_INTERVAL_MS: positiveMs.default(1_000),
+  DIFY_POLL_INTERVAL_MS: positiveMs.default(3_000),
+  FAL_REQUESTS_POLL_INTERVAL_MS: positiveMs.default(3_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs.default(5_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveMs.default(15_000),
   UPSTREAM_BODY_TIMEOUT_MS: positiveMs.default(30_000),
@@ -203,6 +205,10 @@ export interface Config {
   falLegacyApiUrl: string;
   /** How often a live tail over the legacy API (which has no stream) asks for new lines. */
   falLegacyPollIntervalMs: number;
+  /** How often a live feed of Dify workflow runs (`Subscription.workflowRuns`) polls Dify. */
+  difyPollIntervalMs: number;
+  /** How often a live feed of fal requests (`Subscription.falRequests`) polls the requests API. */
+  falRequestsPollIntervalMs: number;
   upstream: {
     connectTimeoutMs: number;
     headersTimeoutMs: number;
@@ -264,6 +270,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     falLogsApi: e.FAL_LOGS_API,
     falLegacyApiUrl: e.FAL_LEGACY_API_URL,
     falLegacyPollIntervalMs: e.FAL_LEGACY_POLL_INTERVAL_MS,
+    difyPollIntervalMs: e.DIFY_POLL_INTERVAL_MS,
+    falRequestsPollIntervalMs: e.FAL_REQUESTS_POLL_INTERVAL_MS,
     upstream: {
       connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,

@@ -4,6 +4,9 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { FalLogsApi, TailSettings } from './config.js';
 import type { FalLogTails } from './live/fal-log-tails.js';
+import type { FalRequestChange, FalRequestFeedFilter } from './live/fal-request-feed.js';
+import type { LiveFeed } from './live/live-feed.js';
+import type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
 import type { GatewayMetrics } from './plugins/observability.js';
 import type { CursorCodec } from './paging/cursor.js';
 import type { Reads } from './paging/reads.js';
@@ -17,7 +20,11 @@ import type { UpstreamSource } from './errors.js';
 
 export type { ClientQuota } from './live/client-quota.js';
 export type { FalTailEvent } from './live/fal-tail.js';
+export type { FalRequestChange, FalRequestFeedFilter } from './live/fal-request-feed.js';
 export type { TailFailure } from './live/hub.js';
+export type { LiveFeed, LiveFeedRequest } from './live/live-feed.js';
+export type { RunChange } from './live/run-change.js';
+export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
 export type { PageCursorEncoder } from './paging/cursor.js';
 export type { FalLogContext } from './paging/fal-log-context.js';
 export type { FalLogEntry, FalLogPosition } from './paging/fal-logs.js';
@@ -72,6 +79,10 @@ export interface GatewayServices {
    * without `since` share one upstream source per credential and filter.
    */
   falLogTails: FalLogTails;
+  /** Live feeds of Dify workflow runs by polling, one poller per credential and filter without `since`. */
+  workflowRunFeed: LiveFeed<WorkflowRunFeedFilter, WorkflowRunChange>;
+  /** Live feeds of fal requests by polling, one poller per credential and filter without `since`. */
+  falRequestFeed: LiveFeed<FalRequestFeedFilter, FalRequestChange>;
   metrics: GatewayMetrics;
   /** Aborted when the gateway starts shutting down: live tails then complete. */
   shutdown: AbortSignal;

@@ -15,3 +15,6 @@ export const LOOKUP_MAX_ROWS = LOOKUP_PAGES * DIFY_LOGS_MAX_LIMIT;
 
 /** Pending fal requests remembered by a requests walk; past this many, the oldest are forgotten. */
 export const MAX_REMEMBERED_PENDING = 50;
+
+/** fal requests a live feed's replay from `since` may hold: it reads them all before the oldest goes out. */
+export const MAX_REPLAYED_REQUESTS = 5_000;

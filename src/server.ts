@@ -28,6 +28,10 @@ import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-t
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
 import { sharedFalLogTails } from './live/fal-log-tails.js';
 import { memoryTailHub, tailFailure } from './live/hub.js';
+import { falRequestFeedKind } from './live/fal-request-feed.js';
+import { liveFeed } from './live/live-feed.js';
+import type { FeedEvent } from './live/poll-loop.js';
+import { workflowRunFeedKind } from './live/workflow-run-feed.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
@@ -110,6 +114,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
           })
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
+  const feedHub = <Change, State>() =>
+    memoryTailHub<FeedEvent<Change, State>>({
+      maxBacklog: config.tail.maxBacklog,
+      failure: tailFailure,
+    });
   const services: GatewayServices = {
     upstreams: {
       fal,
@@ -134,6 +143,20 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         failure: tailFailure,
       }),
       resumeOverlapMs: config.tail.resumeOverlapMs,
+    }),
+    workflowRunFeed: liveFeed(workflowRunFeedKind(dify), {
+      hub: feedHub(),
+      intervalMs: config.difyPollIntervalMs,
+      settings: config.tail,
+      observer: metrics.feedPolls('dify'),
+      shutdown: shutdown.signal,
+    }),
+    falRequestFeed: liveFeed(falRequestFeedKind(fal, config.tail.resumeOverlapMs), {
+      hub: feedHub(),
+      intervalMs: config.falRequestsPollIntervalMs,
+      settings: config.tail,
+      observer: metrics.feedPolls('fal'),
+      shutdown: shutdown.signal,
     }),
     metrics,
     shutdown: shutdown.signal,

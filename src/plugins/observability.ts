@@ -36,6 +36,18 @@ export class GatewayMetrics {
     help: 'GraphQL subscriptions open now',
     registers: [this.registry],
   });
+  private readonly feedPollers = new Gauge({
+    name: 'gateway_feed_pollers',
+    help: 'Live feed pollers running now (feeds sharing a poller count once), by source',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+  private readonly feedPollCount = new Counter({
+    name: 'gateway_feed_polls_total',
+    help: 'Polls made by live feeds, by source and outcome (ok or failed)',
+    labelNames: ['source', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly reservations = new Gauge({
     name: 'gateway_stream_reservations',
     help: 'graphql-sse stream reservations (PUT on the stream endpoint) not yet claimed by their event stream',
@@ -62,6 +74,13 @@ export class GatewayMetrics {
   };
 
   readonly streamReservations = (outstanding: number) => this.reservations.set(outstanding);
+
+  /** The pollers of one source's live feeds, and their polls. */
+  readonly feedPolls = (source: UpstreamSource) => ({
+    opened: () => this.feedPollers.inc({ source }),
+    closed: () => this.feedPollers.dec({ source }),
+    polled: (outcome: 'ok' | 'failed') => this.feedPollCount.inc({ source, outcome }),
+  });
 }
 
 function labelsOf(report: UpstreamCallReport, withStatus: boolean) {

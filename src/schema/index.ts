@@ -8,6 +8,9 @@ import './fal/log-line-request.js';
 import './fal/context.js';
 import './dify/workflow-logs.js';
 import './timeline.js';
+import './dify/workflow-run-feed.js';
+import './fal/request-feed.js';
+import './timeline-live.js';
 
 // The Node interface and the node/nodes query fields exist before any type implements Node.
 builder.nodeInterfaceRef();

@@ -12,22 +12,20 @@ import type {
 import { argumentsDigest } from '../digest.js';
 import { MAX_REMEMBERED_PENDING } from '../read-bounds.js';
 import { builder } from './builder.js';
+import {
+  TimelineEventUnion,
+  TimelineFilterInput,
+  TimelineSourceEnum,
+  type TimelineFilter,
+} from './timeline-types.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from './connections.js';
-import { filterPlan, unknownAccount, WorkflowLogFilterInput } from './dify/workflow-logs.js';
-import { WorkflowLogRef } from './dify/workflow-log.js';
+import { filterPlan, unknownAccount } from './dify/workflow-logs.js';
 import { missingCredential, requireCredential } from './errors.js';
 import { legacyRefusal } from './fal/legacy-refusals.js';
-import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './fal/logs.js';
+import { falFilterParams } from './fal/logs.js';
 import { rememberRequests } from './fal/request-loader.js';
-import {
-  endpointIdsSchema,
-  expansionsSelected,
-  FalRequestRef,
-  FalRequestStatusEnum,
-  instantText,
-  STATUS_CLASS,
-} from './fal/requests.js';
-import { orderedTimeBounds, windowFrom, type TimeWindow } from './inputs.js';
+import { expansionsSelected, instantText, STATUS_CLASS } from './fal/requests.js';
+import { windowFrom, type TimeWindow } from './inputs.js';
 
 const DEFAULT_FIRST = 50;
 const MAX_FIRST = 500;
@@ -41,112 +39,12 @@ const TIMELINE_SOURCES = [
   'DIFY_WORKFLOWS',
 ] as const satisfies readonly TimelineSourceName[];
 
-/** The credential that reads each source, and the GraphQL type of its events. */
+/** The credential that reads each source. */
 const SOURCES = {
-  FAL_LOGS: { credential: 'fal', type: 'FalLogLine' },
-  FAL_REQUESTS: { credential: 'fal', type: 'FalRequest' },
-  DIFY_WORKFLOWS: { credential: 'dify', type: 'WorkflowLog' },
+  FAL_LOGS: { credential: 'fal' },
+  FAL_REQUESTS: { credential: 'fal' },
+  DIFY_WORKFLOWS: { credential: 'dify' },
 } as const satisfies Record<TimelineSourceName, object>;
-
-const TimelineSourceEnum = builder.enumType('TimelineSource', {
-  description:
-    'Where a timeline event comes from. At equal times, events go out FAL_LOGS first, then FAL_REQUESTS, then DIFY_WORKFLOWS.',
-  values: {
-    FAL_LOGS: { description: 'A fal log line, at its timestamp.' },
-    FAL_REQUESTS: { description: 'A fal request, at its endedAt.' },
-    DIFY_WORKFLOWS: { description: 'A Dify workflow log row, at its createdAt.' },
-  } as const,
-});
-
-const TimelineFalRequestFilterInput = builder.inputType('TimelineFalRequestFilter', {
-  fields: (t) => ({
-    endpointIds: t.stringList({
-      required: true,
-      description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
-      validate: endpointIdsSchema,
-    }),
-    status: t.field({
-      type: FalRequestStatusEnum,
-      description:
-        'Requests that ended with this status. PENDING is refused: a request joins the timeline when it ends.',
-      validate: z
-        .string()
-        .refine(
-          (status) => status !== 'PENDING',
-          'PENDING is never on the timeline: a request joins it when it ends',
-        )
-        .nullish(),
-    }),
-  }),
-});
-
-/** A source's own time bounds, which the timeline's window replaces. */
-const sourceWindow = z
-  .looseObject({ since: z.unknown().optional(), until: z.unknown().optional() })
-  .nullish();
-
-const timelineFilterChecks = orderedTimeBounds
-  .extend({ falLogs: sourceWindow, falRequests: z.unknown(), workflowRuns: sourceWindow })
-  .superRefine((filter, ctx) => {
-    if (!filter.falLogs && !filter.falRequests && !filter.workflowRuns) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'include at least one source: falLogs, falRequests or workflowRuns',
-      });
-    }
-    for (const source of ['falLogs', 'workflowRuns'] as const) {
-      for (const bound of ['since', 'until'] as const) {
-        if (filter[source]?.[bound] == null) continue;
-        ctx.addIssue({
-          code: 'custom',
-          path: [source, bound],
-          message: `must be unset: the timeline's own ${bound} applies to every source`,
-        });
-      }
-    }
-  });
-
-const TimelineFilterInput = builder.inputType('TimelineFilter', {
-  description:
-    'The window of a timeline and the sources it merges: a source is included when its filter is given, and at least one must be.',
-  fields: (t) => ({
-    since: t.field({
-      type: 'DateTime',
-      description: 'Inclusive. Default: 24 hours before `until`.',
-    }),
-    until: t.field({
-      type: 'DateTime',
-      description: 'Exclusive. Default: now, pinned when the first page is read.',
-    }),
-    falLogs: t.field({
-      type: FalLogFilterInput,
-      description:
-        'Include fal log lines, at their timestamp. Its own since and until must be unset.',
-    }),
-    falRequests: t.field({
-      type: TimelineFalRequestFilterInput,
-      description:
-        'Include fal requests that ended within the window, at their endedAt (sent at most 24 hours before the window).',
-    }),
-    workflowRuns: t.field({
-      type: WorkflowLogFilterInput,
-      description:
-        'Include Dify workflow log rows, at their createdAt. Its own since and until must be unset.',
-    }),
-  }),
-  validate: timelineFilterChecks,
-});
-
-type TimelineFilter = typeof TimelineFilterInput.$inferInput;
-
-/** Which source a node of a timeline edge came from, for the union's type. */
-const sourceOfNode = new WeakMap<object, TimelineSourceName>();
-
-const TimelineEventUnion = builder.unionType('TimelineEvent', {
-  description: 'A fal log line, a fal request (at its end) or a Dify workflow log row.',
-  types: [FalLogLineRef, FalRequestRef, WorkflowLogRef],
-  resolveType: (node) => SOURCES[sourceOfNode.get(node)!].type,
-});
 
 type TimelineNode = typeof TimelineEventUnion.$inferType;
 
@@ -159,7 +57,6 @@ class TimelineEdge extends LazyCursorEdge<TimelineNode> {
     readonly source: TimelineSourceName,
   ) {
     super(node, encodeCursor, positions);
-    sourceOfNode.set(node, source);
   }
 }
 

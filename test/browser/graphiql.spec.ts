@@ -51,7 +51,7 @@ describe.skipIf(!hasChromium('GraphiQL browser test'))('GraphiQL in headless Chr
     await page.waitForTimeout(500);
   }
 
-  it('opens on the paging query, with the other example queries, then the live tail, and the demo keys in the headers', async () => {
+  it('opens on the paging query, with the other example queries, then the live tail and the live timeline, and the demo keys in the headers', async () => {
     await expect
       .poll(() => page.locator('.graphiql-tab-button').allInnerTexts(), { timeout: 15_000 })
       .toEqual([
@@ -62,6 +62,7 @@ describe.skipIf(!hasChromium('GraphiQL browser test'))('GraphiQL in headless Chr
         'Timeline',
         'WorkflowLogsWithRuns',
         'TailFalLogs',
+        'TimelineLive',
       ]);
     await page.getByText('Headers', { exact: true }).click();
     await expect

@@ -5,6 +5,7 @@ import {
   FalRequestsWithLogsDocument,
   TailFalLogsDocument,
   TimelineDocument,
+  TimelineLiveDocument,
   WorkflowLogsWithRunsDocument,
 } from '../generated/graphql.js';
 import { createApolloClient, fetchEveryPage } from '../support/apollo.js';
@@ -16,13 +17,16 @@ import {
 } from '../support/fal-lines.js';
 import { storedLinesOf, upstreamRequests } from '../support/fal-requests.js';
 import { appendLiveLines } from '../support/live-lines.js';
-import { BOTH_KEYS, seedSameInstant, storedEvents } from '../support/timeline.js';
+import { seedSameInstant, storedEvents } from '../support/timeline.js';
+import { metric, nextPolls, sendFalRequest } from '../support/feeds.js';
 import { until } from '../support/sse-client.js';
-import { DIFY_AUTH, FAL_AUTH, startStack, type Stack } from '../support/stack.js';
+import { DIFY_AUTH, FAL_AUTH, startStack, type Stack, BOTH_KEYS } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({
+    env: { DIFY_POLL_INTERVAL_MS: '50', FAL_REQUESTS_POLL_INTERVAL_MS: '50' },
+  });
 });
 afterAll(() => stack.close());
 
@@ -209,6 +213,57 @@ describe.each(['distinct', 'single'] as const)(
       expect(errors).toEqual([]);
       subscription.unsubscribe();
       await until(() => stack.emulator.openStreams() === 0, 1_000, 'the upstream to close');
+    });
+
+    it('follows the example live timeline and closes its upstreams on unsubscribe', async () => {
+      const client = createApolloClient(stack.url, BOTH_KEYS, mode);
+      const updates: string[] = [];
+      const errors: unknown[] = [];
+      const subscription = client.subscribe({ query: TimelineLiveDocument }).subscribe({
+        next: ({ data, error }) => {
+          if (error) errors.push(error);
+          const update = data?.timeline;
+          if (!update) return;
+          const { node } = update;
+          const id =
+            node.__typename === 'FalLogLine'
+              ? node.message
+              : node.__typename === 'FalRequest'
+                ? node.requestId
+                : node.logId;
+          updates.push(`${update.source} ${update.change ?? '-'} ${id}`);
+        },
+        error: (error: unknown) => errors.push(error),
+      });
+      await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      await nextPolls(stack, 'workflows.logs');
+      await nextPolls(stack, 'requests.byEndpoint');
+
+      const [row] = stack.emulator.dify.insertRuns('demo', [
+        { status: 'running', orphaned: false },
+      ]);
+      await until(() => updates.length === 1, 5_000, 'the run');
+      const request = sendFalRequest(stack);
+      await until(() => updates.length === 2, 5_000, 'the request');
+      const [line] = await appendLiveLines(stack.emulator, 1, `apollo ${mode} timeline`);
+      await until(() => updates.length === 3, 5_000, 'the line');
+
+      expect(updates).toEqual([
+        `DIFY_WORKFLOWS STARTED ${row!.id}`,
+        `FAL_REQUESTS STARTED ${request.requestId}`,
+        `FAL_LOGS - ${line!.message}`,
+      ]);
+      expect(errors).toEqual([]);
+      subscription.unsubscribe();
+      await until(() => stack.emulator.openStreams() === 0, 1_000, 'the upstream to close');
+      await until(
+        async () =>
+          (await metric(stack, 'gateway_feed_pollers{source="dify"}')) +
+            (await metric(stack, 'gateway_feed_pollers{source="fal"}')) ===
+          0,
+        1_000,
+        'the pollers to stop',
+      );
     });
   },
 );

@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_KEYS } from '../../src/emulator/index.js';
-import { startStack, type Stack } from '../support/stack.js';
-
-const BOTH_KEYS = {
-  'x-fal-authorization': `Key ${DEMO_KEYS.fal}`,
-  'x-dify-authorization': `Bearer ${DEMO_KEYS.dify}`,
-};
+import { startStack, type Stack, BOTH_KEYS } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

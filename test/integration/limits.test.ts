@@ -1,15 +1,9 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { DEMO_KEYS } from '../../src/emulator/index.js';
 import { exampleOperations } from '../../src/operations.js';
 import { sseClient, subscribe, until } from '../support/sse-client.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
-
-const BOTH_KEYS = {
-  'x-fal-authorization': `Key ${DEMO_KEYS.fal}`,
-  'x-dify-authorization': `Bearer ${DEMO_KEYS.dify}`,
-};
+import { startStack, type GraphQLResponse, type Stack, BOTH_KEYS } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -53,19 +47,21 @@ describe('queries clients really send pass', () => {
     expect(Object.values(response.data!).every((value) => value !== null)).toBe(true);
   });
 
-  it('the example live tail', async () => {
-    const tailExample = exampleOperations().find(({ document }) =>
-      document.includes('subscription'),
-    )!;
+  it.each(
+    exampleOperations()
+      .filter(({ document }) => document.includes('subscription'))
+      .map(({ name, document }) => [name, document] as const),
+  )('the example live operation %s', async (_name, document) => {
     const client = sseClient(stack.url, 'distinct', BOTH_KEYS);
     try {
-      const tail = subscribe(client, tailExample.document, {}, (data) => data);
+      const tail = subscribe(client, document, {}, (data) => data);
       await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
       expect(tail.errors).toEqual([]);
       tail.dispose();
     } finally {
       client.dispose();
     }
+    await until(() => stack.emulator.openStreams() === 0, 5_000, 'the upstream stream to close');
   });
 
   it('Relay nesting eleven fields deep, with sensible page sizes', async () => {

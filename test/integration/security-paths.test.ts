@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_KEYS } from '../../src/emulator/index.js';
-import { startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
+import { startStack, type GraphQLResponse, type Stack, BOTH_KEYS } from '../support/stack.js';
 
-const BOTH_KEYS = {
-  'x-fal-authorization': `Key ${DEMO_KEYS.fal}`,
-  'x-dify-authorization': `Bearer ${DEMO_KEYS.dify}`,
-};
 const RUN_ID = '6f1c1c6e-2b7a-4d8e-9f10-1a2b3c4d5e6f';
 const REQUEST_ID = '0b9d5d3a-8c1e-4f7a-a2b4-c6d8e0f1a3b5';
 

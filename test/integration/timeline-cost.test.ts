@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Route } from '../../src/emulator/index.js';
-import { FAL_BACKENDS, startStack, type GraphQLResponse, type Stack } from '../support/stack.js';
-import { BOTH_KEYS, seedSameInstant, storedTimeline } from '../support/timeline.js';
+import {
+  FAL_BACKENDS,
+  startStack,
+  type GraphQLResponse,
+  type Stack,
+  BOTH_KEYS,
+} from '../support/stack.js';
+import { seedSameInstant, storedTimeline } from '../support/timeline.js';
 
 const HOUR = 3_600_000;
 const ENDPOINTS = ['acme/flux-studio'];

@@ -69,6 +69,12 @@ export const FAL_BACKENDS: readonly FalBackend[] = [
 export const FAL_AUTH = { authorization: `Key ${DEMO_KEYS.fal}` };
 export const DIFY_AUTH = { authorization: `Bearer ${DEMO_KEYS.dify}` };
 
+/** Both demo keys, each in its source's own header. */
+export const BOTH_KEYS = {
+  'x-fal-authorization': FAL_AUTH.authorization,
+  'x-dify-authorization': DIFY_AUTH.authorization,
+};
+
 /** The emulators and a gateway pointed at them, both on loopback. */
 export async function startStack(
   options: {

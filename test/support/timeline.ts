@@ -9,13 +9,7 @@ import {
   type GatewayLine,
 } from './fal-lines.js';
 import { upstreamRequests } from './fal-requests.js';
-import { DIFY_AUTH, FAL_AUTH, type GraphQLResponse, type Stack } from './stack.js';
-
-/** Both upstreams' demo keys, each in its own header. */
-export const BOTH_KEYS = {
-  'x-fal-authorization': FAL_AUTH.authorization,
-  'x-dify-authorization': DIFY_AUTH.authorization,
-};
+import { BOTH_KEYS, type GraphQLResponse, type Stack } from './stack.js';
 
 export const TIMELINE_PAGE = `query TimelinePage($filter: TimelineFilter!, $first: Int, $after: String) {
   timeline(filter: $filter, first: $first, after: $after) {

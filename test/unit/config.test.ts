@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('polls live feeds every 3 seconds unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({
+      difyPollIntervalMs: 3_000,
+      falRequestsPollIntervalMs: 3_000,
+    });
+    expect(
+      loadConfig({ DIFY_POLL_INTERVAL_MS: '50', FAL_REQUESTS_POLL_INTERVAL_MS: '75' }),
+    ).toMatchObject({ difyPollIntervalMs: 50, falRequestsPollIntervalMs: 75 });
+  });
+
   it('reads the upstream read bounds', () => {
     const config = loadConfig({
       UPSTREAM_MAX_BODY_BYTES: '65536',
@@ -66,6 +76,9 @@ describe('loadConfig', () => {
     ['FAL_LEGACY_API_URL', 'rest.alpha.fal.ai'],
     ['FAL_LEGACY_POLL_INTERVAL_MS', '0'],
     ['FAL_LEGACY_POLL_INTERVAL_MS', 'often'],
+    ['DIFY_POLL_INTERVAL_MS', '0'],
+    ['DIFY_POLL_INTERVAL_MS', 'often'],
+    ['FAL_REQUESTS_POLL_INTERVAL_MS', '-5'],
     ['HTTP_REQUEST_TIMEOUT_MS', '0'],
     ['STREAM_RESERVATION_TTL_MS', 'soon'],
     ['MAX_STREAM_RESERVATIONS_PER_CLIENT', '0'],

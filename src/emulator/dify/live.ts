@@ -8,10 +8,13 @@ const OUTCOMES: readonly (readonly [DifyRunStatus, number])[] = [
   ['failed', 10],
   ['stopped', 5],
 ];
+/** Runs that wait for human input (paused) for a while before they go on. */
+const PAUSING = 0.3;
 
 /**
  * Inserts about `runsPerMinute` runs a minute per tenant, some still running and finished a
- * few seconds later; runs left running by the generator finish too. Returns the stop function.
+ * few seconds later, some of those pausing and running again first; runs left running or paused
+ * by the generator finish too. Returns the stop function.
  */
 export function startDifyLive(
   store: DifyStore,
@@ -24,15 +27,24 @@ export function startDifyLive(
   );
   const credits = new Map(tenants.map((name) => [name, 0]));
 
-  const finishLater = (tenant: string, runId: string, rng: Rng) => {
-    const timer = setTimeout(
-      () => {
-        timers.delete(timer);
-        store.finishRun(tenant, runId, rng.weighted(OUTCOMES));
-      },
-      rng.int(3_000, 30_000),
-    ).unref();
+  const later = (ms: number, action: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      action();
+    }, ms).unref();
     timers.add(timer);
+  };
+
+  const finishLater = (tenant: string, runId: string, rng: Rng) => {
+    const finish = () => store.finishRun(tenant, runId, rng.weighted(OUTCOMES));
+    if (!rng.chance(PAUSING)) return later(rng.int(3_000, 30_000), finish);
+    later(rng.int(2_000, 10_000), () => {
+      store.setRunStatus(tenant, runId, 'paused');
+      later(rng.int(2_000, 15_000), () => {
+        store.setRunStatus(tenant, runId, 'running');
+        later(rng.int(2_000, 15_000), finish);
+      });
+    });
   };
 
   for (const tenant of tenants) {

@@ -113,6 +113,16 @@ export class DifyStore {
     return runDetail(run);
   }
 
+  /** Pauses a running run, or sets a paused one running again; a final status finishes it. */
+  setRunStatus(tenant: string, runId: string, status: DifyRunStatus): DifyRunDetail {
+    if (status !== 'running' && status !== 'paused') return this.finishRun(tenant, runId, status);
+    const run = this.#tenant(tenant).records.find((record) => record.run?.id === runId)?.run;
+    if (!run) throw new Error(`Unknown Dify run '${runId}'`);
+    run.status = status;
+    run.elapsed_time = Math.max(0, Math.floor(this.#now() / 1000) - run.created_at);
+    return runDetail(run);
+  }
+
   #tenant(name: string): Tenant {
     const tenant = this.#tenants.get(name);
     if (!tenant) throw new Error(`Unknown Dify tenant '${name}'`);

@@ -53,7 +53,7 @@ export const WorkflowLogFilterInput = builder.inputType('WorkflowLogFilter', {
   validate: orderedTimeBounds,
 });
 
-type WorkflowLogFilter = NonNullable<typeof WorkflowLogFilterInput.$inferInput>;
+export type WorkflowLogFilter = NonNullable<typeof WorkflowLogFilterInput.$inferInput>;
 
 const UPSTREAM_STATUS_FILTERS = new Set<WorkflowRunStatus>(['succeeded', 'failed', 'stopped']);
 

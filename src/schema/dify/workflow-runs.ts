@@ -7,6 +7,7 @@ import type {
   GatewayContext,
 } from '../../context.js';
 import { UpstreamError } from '../../errors.js';
+import { upstreamStatusOf } from '../../run-status.js';
 import { builder } from '../builder.js';
 import { loadEach } from '../loaders.js';
 import { badUserInput, requireCredential } from '../errors.js';
@@ -39,10 +40,7 @@ export const WorkflowRunStatusEnum = builder.enumType('WorkflowRunStatus', {
 
 const KNOWN_STATUSES = new Set<string>(RUN_STATUSES);
 
-/** The upstream's status spelled as current versions spell it (lower case, hyphens). */
-export function upstreamStatusOf(raw: string): string {
-  return raw.trim().toLowerCase().replaceAll('_', '-');
-}
+export { upstreamStatusOf };
 
 function runStatusOf(run: WorkflowRunSource['run']): WorkflowRunStatus {
   const status = upstreamStatusOf(run.status);

@@ -66,19 +66,22 @@ export const endpointIdsSchema = z
   .min(1, 'needs at least one endpoint id')
   .max(50, 'takes at most 50 endpoint ids');
 
-const FalRequestFilterInput = builder.inputType('FalRequestFilter', {
+/** A status to filter on: the upstream cannot filter on PENDING. */
+export const statusFilterSchema = z
+  .string()
+  .refine(
+    (status) => status !== 'PENDING',
+    'PENDING cannot be filtered on: leave status out, pending requests come first',
+  )
+  .nullish();
+
+export const FalRequestFilterInput = builder.inputType('FalRequestFilter', {
   fields: (t) => ({
     status: t.field({
       type: FalRequestStatusEnum,
       description:
         'PENDING is refused with BAD_USER_INPUT: the upstream cannot filter on it. Pending requests come first in either order when no status is given.',
-      validate: z
-        .string()
-        .refine(
-          (status) => status !== 'PENDING',
-          'PENDING cannot be filtered on: leave status out, pending requests come first',
-        )
-        .nullish(),
+      validate: statusFilterSchema,
     }),
     requestId: t.string({ validate: requestIdSchema.nullish() }),
     since: t.field({

@@ -62,27 +62,44 @@ export type LogLevel =
   | 'TRACE'
   | 'WARNING';
 
+/** How a run changed, as a live feed saw it. Each run is delivered once per status it is seen in. */
 export type RunChange =
+  /** First seen in a final status, also when first seen already finished. */
   | 'FINISHED'
+  /** First seen unfinished (a Dify run running or paused, a fal request pending). */
   | 'STARTED'
+  /** Seen in another unfinished status than before (paused, running again). */
   | 'UPDATED';
 
+/** The fal requests a timeline includes. */
 export type TimelineFalRequestFilter = {
+  /** 1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints. */
   endpointIds: Array<string>;
+  /** Requests that ended with this status. PENDING is refused: the upstream cannot filter on it. */
   status?: FalRequestStatus | null | undefined;
 };
 
+/** The window of a timeline and the sources it merges: a source is included when its filter is given, and at least one must be. */
 export type TimelineFilter = {
+  /** Include fal log lines, at their timestamp. Its own since and until must be unset. */
   falLogs?: FalLogFilter | null | undefined;
+  /** Include fal requests: the query places those that ended within the window at their endedAt (sent at most 24 hours before the window); live, they arrive as they start and end. */
   falRequests?: TimelineFalRequestFilter | null | undefined;
+  /** Inclusive. Default (query): 24 hours before `until`; live: from now. */
   since?: string | null | undefined;
+  /** Exclusive. Default: now, pinned when the first page is read. */
   until?: string | null | undefined;
+  /** Include Dify workflow log rows, at their createdAt. Its own since and until must be unset. */
   workflowRuns?: WorkflowLogFilter | null | undefined;
 };
 
+/** Where a timeline event comes from. At equal times, events go out FAL_LOGS first, then FAL_REQUESTS, then DIFY_WORKFLOWS. */
 export type TimelineSource =
+  /** A Dify workflow log row, at its createdAt. */
   | 'DIFY_WORKFLOWS'
+  /** A fal log line, at its timestamp. */
   | 'FAL_LOGS'
+  /** A fal request, at its endedAt (live: also when it starts). */
   | 'FAL_REQUESTS';
 
 export type WorkflowLogFilter = {
