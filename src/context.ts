@@ -17,6 +17,7 @@ import type { UpstreamSource } from './errors.js';
 export type { ClientQuota } from './live/client-quota.js';
 export type { FalTailEvent } from './live/fal-tail.js';
 export type { TailFailure } from './live/hub.js';
+export type { SharingObserver } from './live/shared-topic.js';
 export type { PageCursorEncoder } from './paging/cursor.js';
 export type { FalLogContext } from './paging/fal-log-context.js';
 export type { FalLogEntry } from './paging/fal-logs.js';

@@ -25,7 +25,8 @@ import { useRequestDeadline } from './plugins/request-deadline.js';
 import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
 import { sharedFalLogTails } from './live/fal-log-tails.js';
-import { memoryTailHub, tailFailure } from './live/hub.js';
+import { memoryTailHubs, tailFailure, type TailHubs } from './live/hub.js';
+import { redisTailHubs } from './live/redis-tail-hub.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
@@ -48,7 +49,7 @@ export interface Gateway {
   listen(port?: number, host?: string): Promise<string>;
   /**
    * Stops accepting, completes live tails, lets in-flight requests finish (within
-   * `drainTimeoutMs`), and releases the upstream pools.
+   * `drainTimeoutMs`), releases the upstream pools, and gives up the live topics' Redis leases.
    */
   close(): Promise<void>;
 }
@@ -102,6 +103,9 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
           })
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
+  const hubs: TailHubs = config.redis
+    ? redisTailHubs(config.redis, logger, metrics.sharing)
+    : memoryTailHubs();
   const services: GatewayServices = {
     upstreams: {
       fal,
@@ -121,7 +125,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     tail: config.tail,
     falLogTails: sharedFalLogTails({
       live: falLive,
-      hub: memoryTailHub<FalTailEvent>({
+      hub: hubs.hub<FalTailEvent>({
+        name: `fal-logs-${config.falLogsApi}`,
         maxBacklog: config.tail.maxBacklog,
         failure: tailFailure,
       }),
@@ -171,7 +176,15 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useRequestDeadline(config.requestDeadlineMs),
       useUpstreamErrors(),
       useContractErrorCodes(),
-      useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
+      useReadinessCheck({
+        endpoint: '/ready',
+        // Queries need no Redis: without it the gateway is still ready, and says what is degraded.
+        check: ({ fetchAPI }) => {
+          const trouble = hubs.trouble();
+          if (draining || !trouble) return !draining;
+          return fetchAPI.Response.json({ status: 'degraded', degraded: [trouble] });
+        },
+      }),
       ...useEventStreams(streamEndpoint, config.streamReservations, metrics.streamReservations),
       useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient)),
       useGraphQLMetrics(metrics.registry, new OperationLabels(config.metricsMaxOperationNames)),
@@ -206,7 +219,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       if (server.listening) await closed;
       clearTimeout(deadline);
       const { fal, dify, falLegacy } = services.upstreams;
-      await Promise.all([fal.close(), dify.close(), falLegacy?.close()]);
+      await Promise.all([fal.close(), dify.close(), falLegacy?.close(), hubs.close()]);
     },
   };
 }

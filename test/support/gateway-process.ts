@@ -9,10 +9,14 @@ export type GatewayProcess = ChildProcessByStdio<null, Readable, null>;
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const running = new Set<GatewayProcess>();
 
-/** The gateway's own entry point in a process of its own, so that it can be killed. */
+/**
+ * The gateway's own entry point in a process of its own, so that it can be killed; `env` adds
+ * to (or overrides) its settings.
+ */
 export async function startGatewayProcess(
   emulator: Emulator,
   port: number,
+  env: Record<string, string> = {},
 ): Promise<{ url: string; process: GatewayProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
@@ -22,7 +26,9 @@ export async function startGatewayProcess(
       HOST: '127.0.0.1',
       FAL_API_URL: emulator.falUrl,
       DIFY_API_URL: emulator.difyUrl,
+      FAL_LEGACY_API_URL: emulator.falLegacyUrl,
       LOG_LEVEL: 'silent',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
