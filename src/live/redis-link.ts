@@ -27,7 +27,8 @@ export class RedisLink {
   ) {
     this.commands = new Redis(settings.url, {
       ...FAIL_FAST,
-      commandTimeout: settings.leaseRenewMs,
+      // Slow enough not to take a busy event loop for a hung Redis; a lease outlives it.
+      commandTimeout: Math.max(settings.leaseRenewMs, settings.leaseTtlMs / 2),
       // Keeps trying to reconnect, at most a renewal period apart.
       retryStrategy: (attempt) => Math.min(attempt * 50, settings.leaseRenewMs),
     });
@@ -35,7 +36,7 @@ export class RedisLink {
     this.commands.on('error', () => undefined);
     this.commands.on('close', () => this.failed());
     this.commands.on('ready', () => this.succeeded());
-    this.commands.connect().catch(() => this.failed());
+    this.commands.connect().catch((error: unknown) => this.failed(error));
     void this.watch();
   }
 
@@ -44,14 +45,13 @@ export class RedisLink {
   }
 
   /** A command failed: Redis counts as away until a ping succeeds again. */
-  failed(): void {
+  failed(error?: unknown): void {
     if (this.state === 'down' || this.closing.signal.aborted) return;
     this.downSince = Date.now();
-    if (this.state === 'up' || this.state === 'connecting') {
-      this.logger.warn(
-        'Redis unreachable: each replica serves its live tails from upstream sources of its own until it is back',
-      );
-    }
+    this.logger.warn(
+      { reason: error instanceof Error ? error.message : 'connection closed' },
+      'Redis unreachable: each replica serves its live tails from upstream sources of its own until it is back',
+    );
     this.set('down');
   }
 
@@ -121,7 +121,7 @@ export class RedisLink {
       if (this.commands.status === 'ready') {
         await this.commands.ping().then(
           () => this.succeeded(),
-          () => this.failed(),
+          (error: unknown) => this.failed(error),
         );
       }
       await sleep(this.settings.leaseRenewMs, undefined, { signal }).catch(() => undefined);

@@ -43,6 +43,7 @@ export function redisTailHubs(
             label: digest.slice(0, 12),
             leaseRenewMs: settings.leaseRenewMs,
             observer,
+            logger,
             failure: (error: unknown) => options.failure(error),
             track,
           };
@@ -59,7 +60,10 @@ export function redisTailHubs(
       link.up ? undefined : 'Redis is unreachable: live tails are not shared across replicas',
     async close() {
       // Topics give their leases up as their subscribers go; a hung Redis is not waited for long.
-      await Promise.race([Promise.allSettled(following), sleep(settings.leaseTtlMs)]);
+      const waited = new AbortController();
+      const stopped = sleep(settings.leaseTtlMs, undefined, { signal: waited.signal });
+      await Promise.race([Promise.allSettled(following), stopped.catch(() => undefined)]);
+      waited.abort();
       await link.close();
     },
   };

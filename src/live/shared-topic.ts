@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Repeater } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { BatchedAppends } from './batched-appends.js';
 import type { Resumable, TopicSubscription } from './hub.js';
 import type { RedisLink } from './redis-link.js';
@@ -27,6 +28,7 @@ export interface TopicSharing<Event> {
   label: string;
   leaseRenewMs: number;
   observer: SharingObserver;
+  logger: Logger;
   /** The event a source that throws ends with. */
   failure(error: unknown): Event;
   /** Told of each follower's run, which settles once it has given up the topic. */
@@ -196,10 +198,10 @@ class TopicFollower<Event, Position> {
     const end = () => phase.abort();
     this.gone.addEventListener('abort', end, { once: true });
     let lost = false;
-    const loseRedis = () => {
+    const loseRedis = (error?: unknown) => {
       if (this.gone.aborted || lost) return;
       lost = true;
-      link.failed();
+      link.failed(error);
       phase.abort();
     };
     void link.whenDown(phase.signal).then(() => {
@@ -241,10 +243,10 @@ class TopicFollower<Event, Position> {
           for (const event of brought.splice(0)) await this.deliver(event);
         }
       }
-    } catch {
+    } catch (error) {
       if (this.gone.aborted) return 'stopped';
       if (ownEnded) return 'ended';
-      loseRedis();
+      loseRedis(error);
       return 'redis-lost';
     } finally {
       phase.abort();
@@ -266,7 +268,7 @@ class TopicFollower<Event, Position> {
   }
 
   /** Every `leaseRenewMs`: renews this replica's place among the followers and the lease. */
-  private async beat(phase: AbortSignal, loseRedis: () => void): Promise<void> {
+  private async beat(phase: AbortSignal, loseRedis: (error: unknown) => void): Promise<void> {
     let holding: Holding | undefined;
     try {
       while (!phase.aborted) {
@@ -280,8 +282,8 @@ class TopicFollower<Event, Position> {
         }
         await sleep(this.sharing.leaseRenewMs, undefined, { signal: phase }).catch(() => undefined);
       }
-    } catch {
-      loseRedis();
+    } catch (error) {
+      loseRedis(error);
     } finally {
       holding?.stop.abort();
       await holding?.done;
@@ -289,7 +291,7 @@ class TopicFollower<Event, Position> {
   }
 
   /** Runs the topic's source while this replica holds the lease, appending what it hands out. */
-  private hold(phase: AbortSignal, others: number, loseRedis: () => void): Holding {
+  private hold(phase: AbortSignal, others: number, loseRedis: (error: unknown) => void): Holding {
     const stop = new AbortController();
     const onPhaseEnd = () => stop.abort();
     phase.addEventListener('abort', onPhaseEnd, { once: true });
@@ -310,6 +312,10 @@ class TopicFollower<Event, Position> {
           : this.position;
         observer.leaseTaken(continuing);
         taken = true;
+        this.sharing.logger.debug(
+          { topic: this.sharing.label, others, continuing },
+          'took the lease of a shared live topic',
+        );
         const source =
           after === undefined
             ? this.first.open(stop.signal)
@@ -323,8 +329,18 @@ class TopicFollower<Event, Position> {
         if (!stop.signal.aborted) await appends.add({ kind: 'end' });
         await appends.drained();
       } catch (error) {
-        if (!(error instanceof LeaseLost) && !stop.signal.aborted) loseRedis();
+        if (error instanceof LeaseLost) {
+          this.sharing.logger.info(
+            { topic: this.sharing.label },
+            'lost the lease of a shared live topic',
+          );
+        } else if (!stop.signal.aborted) loseRedis(error);
       } finally {
+        if (taken)
+          this.sharing.logger.debug(
+            { topic: this.sharing.label },
+            'gave up the lease of a shared live topic',
+          );
         stop.abort();
         phase.removeEventListener('abort', onPhaseEnd);
         if (taken) this.sharing.observer.leaseGivenUp();

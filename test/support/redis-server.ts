@@ -47,7 +47,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     child = started;
     await new Promise<void>((resolve, reject) => {
       let printed = '';
-      started.stdout!.on('data', (chunk: Buffer) => {
+      started.stdout.on('data', (chunk: Buffer) => {
         printed += chunk.toString();
         if (printed.includes('Ready to accept connections')) resolve();
       });
