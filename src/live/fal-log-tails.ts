@@ -1,7 +1,7 @@
 import { argumentsDigest } from '../digest.js';
 import type { Instant } from '../time.js';
 import type { FalLiveRequest, FalLiveSource, FalTailEvent, FalTailPosition } from './fal-tail.js';
-import { advanced, copied, repeatsAfter } from './fal-tail-position.js';
+import { advanced, copied, unseenAfter } from './fal-tail-position.js';
 import type { Resumable, TailHub } from './hub.js';
 
 type Lifecycle = FalLiveRequest['lifecycle'];
@@ -55,7 +55,7 @@ export function sharedFalLogTails(options: {
     const resumable: Resumable<FalTailEvent, FalTailPosition> = {
       advance: (position, event) => advanced(position, event, overlapMicros),
       open: (signal, after) => own(signal, copied(after)),
-      repeats: (position) => repeatsAfter(position, overlapMicros),
+      unseen: (position) => unseenAfter(position, overlapMicros),
     };
     const { authorization, filter, end } = request;
     return hub.subscribe(argumentsDigest({ authorization, filter, end: end?.iso }), {

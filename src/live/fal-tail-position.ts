@@ -24,24 +24,24 @@ export function copied(position: FalTailPosition): FalTailPosition {
 }
 
 /**
- * A check for the lines, in order, of another tail that started at or before `position`: true
- * for those a tail resumed from `position` would not hand out (stamped before its resume
+ * A filter for the lines, in order, of another tail that started at or before `position`: it
+ * drops those a tail resumed from `position` would not hand out (stamped before its resume
  * point, or handed out already), until that tail has moved past `position`.
  */
-export function repeatsAfter(
+export function unseenAfter(
   position: FalTailPosition,
   overlapMicros: number,
-): (event: FalTailEvent) => boolean {
+): (event: FalTailEvent) => FalTailEvent | undefined {
   const { newest } = position;
   const resumeFrom = newest - overlapMicros;
   const replays = position.replays.copy();
   replays.expectReplayFrom(resumeFrom);
   let caughtUp = false;
   return (event) => {
-    if (event.kind === 'failed') return false;
-    if (!caughtUp && event.micros < resumeFrom) return true;
-    if (replays.isReplay(event.data)) return true;
+    if (event.kind === 'failed') return event;
+    if (!caughtUp && event.micros < resumeFrom) return undefined;
+    if (replays.isReplay(event.data)) return undefined;
     if (event.micros > newest) caughtUp = true;
-    return false;
+    return event;
   };
 }

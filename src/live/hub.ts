@@ -34,17 +34,19 @@ export interface Resumable<Event, Position> {
   /** The topic's source going on right after `position`, without a gap or a repeat. */
   open(signal: AbortSignal, after: Position): AsyncIterable<Event>;
   /**
-   * A check for the events, in order, of a source that may have started at or before
-   * `position` (another replica's, opened before this one had them all): true for each that
-   * repeats one handed out by then.
+   * A filter for the events, in order, of a source that may have started at or before
+   * `position` (another replica's, opened before this one had them all): each event less what
+   * was handed out by then, that is the event itself when none of it was, undefined when all
+   * of it was.
    */
-  repeats(position: Position): (event: Event) => boolean;
+  unseen(position: Position): (event: Event) => Event | undefined;
 }
 
 /**
  * A subscriber of a topic; see `Subscription` for what each part promises. `open` is the
  * topic's source from where this subscriber starts (the one that comes first opens it for all).
- * `open`, `resumable.open` and `goOnAlone` must not change `resumable` positions they are given.
+ * `resumable.open` and `resumable.unseen` must leave the position they are given as it is: the
+ * hub goes on advancing it.
  */
 export interface TopicSubscription<Event, Position = unknown> extends Omit<
   Subscription<Event>,

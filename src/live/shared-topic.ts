@@ -105,8 +105,8 @@ const APPEND_BATCH = 200;
 
 class TopicFollower<Event, Position> {
   private position: Position | undefined;
-  /** Drops what a stream joined after a source of this replica's own repeats. */
-  private repeated: ((event: Event) => boolean) | undefined;
+  /** What a stream joined after a source of this replica's own brings that was not handed out. */
+  private unseen: ((event: Event) => Event | undefined) | undefined;
   private readonly resumable: Resumable<Event, Position>;
 
   constructor(
@@ -140,9 +140,10 @@ class TopicFollower<Event, Position> {
   }
 
   private async deliver(event: Event): Promise<void> {
-    if (this.repeated?.(event)) return;
-    this.position = this.resumable.advance(this.position, event);
-    await this.push(event);
+    const fresh = this.unseen ? this.unseen(event) : event;
+    if (fresh === undefined) return;
+    this.position = this.resumable.advance(this.position, fresh);
+    await this.push(fresh);
   }
 
   /** True once Redis is back; false once `own` has ended (by itself, or the topic is gone). */
@@ -156,7 +157,7 @@ class TopicFollower<Event, Position> {
 
   /** Runs a source of this replica's own, from what it handed out. */
   private alone(): OwnSource {
-    this.repeated = undefined;
+    this.unseen = undefined;
     const stop = new AbortController();
     let stopped = false;
     const onGone = () => stop.abort();
@@ -239,7 +240,7 @@ class TopicFollower<Event, Position> {
           joining.stop();
           await joining.done;
           joining = undefined;
-          this.repeated = this.resumable.repeats(this.position!);
+          this.unseen = this.resumable.unseen(this.position!);
           for (const event of brought.splice(0)) await this.deliver(event);
         }
       }
@@ -258,12 +259,15 @@ class TopicFollower<Event, Position> {
     }
   }
 
-  /** Whether this replica has handed out `event` already, or a source resumed past it would not. */
+  /**
+   * Whether this replica has handed out (some of) `event` already, or a source resumed from
+   * where it stands would not hand it out: the stream it came in covers what comes next.
+   */
   private covers(event: Event | undefined): boolean {
     return (
       event !== undefined &&
       this.position !== undefined &&
-      this.resumable.repeats(this.position)(event)
+      this.resumable.unseen(this.position)(event) !== event
     );
   }
 
