@@ -53,8 +53,11 @@ export type SharedSubscription<Event, Position> = TopicSubscription<Event, Posit
  *   from there the stream goes on, less what it repeats. Whatever point the stream's source
  *   resumed from (Redis may have lost the stream), the switch leaves no gap and no repeat.
  *
- * Invariant: `position` is where the events handed out so far leave the topic, and every event
- * handed out comes from one contiguous source that covers `position` or from a sharing phase.
+ * Invariant: `position` is where the events handed out so far leave the topic, and no switch of
+ * source moves it but by handing out: a source of this replica's own resumes from it; a stream
+ * joined while that source runs is handed out only from an event the source had reached, less
+ * what `unseen` drops; and the stream a sharing phase follows has no gap, as each of its holders
+ * goes on after the events it holds.
  */
 export function followSharedTopic<Event, Position>(
   sharing: TopicSharing<Event>,
@@ -231,7 +234,12 @@ class TopicFollower<Event, Position> {
         for (const { id, entry } of await stream.read(reader, lastId, blockMs)) {
           lastId = id;
           this.sharing.observer.lag(this.sharing.label, (Date.now() - appendedAtMs(id)) / 1000);
-          if (entry.kind === 'end') return 'ended';
+          if (entry.kind === 'end') {
+            // The shared source ended; this replica's own goes on, and so will the next holder's.
+            if (!joining) return 'ended';
+            brought.length = 0;
+            continue;
+          }
           const event = JSON.parse(entry.data) as Event;
           if (joining) brought.push(event);
           else await this.deliver(event);
