@@ -16,8 +16,11 @@ export interface BenchContext {
   window: BenchWindow;
   falHeaders: Record<string, string>;
   difyHeaders: Record<string, string>;
-  /** A fresh gateway process pointed at the emulator; `nodeArgs` go before the script. */
-  startGateway(nodeArgs?: string[]): Promise<GatewayProcess>;
+  /**
+   * A fresh gateway process pointed at the emulator; `nodeArgs` go before the script, and `env`
+   * adds to its settings.
+   */
+  startGateway(nodeArgs?: string[], env?: Record<string, string>): Promise<GatewayProcess>;
 }
 
 export async function createContext(settings: Settings): Promise<BenchContext> {
@@ -33,13 +36,15 @@ export async function createContext(settings: Settings): Promise<BenchContext> {
     },
     falHeaders: { 'content-type': 'application/json', authorization: `Key ${DEMO_KEYS.fal}` },
     difyHeaders: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_KEYS.dify}` },
-    startGateway: (nodeArgs = []) =>
+    startGateway: (nodeArgs = [], env = {}) =>
       startGatewayProcess(
         {
           FAL_API_URL: emulator.falUrl,
+          FAL_LEGACY_API_URL: emulator.falLegacyUrl,
           DIFY_API_URL: emulator.difyUrl,
           // The live-tail scenario opens thousands of subscriptions with one key from one address.
           MAX_SUBSCRIPTIONS_PER_CLIENT: '1000000',
+          ...env,
         },
         nodeArgs,
       ),

@@ -12,9 +12,12 @@ export interface EmulatorProcessOptions {
 
 export interface EmulatorProcess extends NodeProcess {
   falUrl: string;
+  falLegacyUrl: string;
   difyUrl: string;
   /** Upstream calls received since the last reset. */
   calls(): Promise<number>;
+  /** The same, by route (`logs.stream`, `logs.legacy`, …). */
+  callsByRoute(): Promise<Record<string, number>>;
   resetCalls(): Promise<void>;
   openStreams(): Promise<number>;
   /** Delays every answer from now on by `ms`, as a distant upstream would; 0 clears it. */
@@ -33,14 +36,16 @@ export async function startEmulatorProcess(
       EMULATOR_LIVE: 'false',
       EMULATOR_CONTROL: '1',
       EMULATOR_FAL_PORT: '0',
+      EMULATOR_FAL_LEGACY_PORT: '0',
       EMULATOR_DIFY_PORT: '0',
       EMULATOR_CONTROL_PORT: '0',
       EMULATOR_ANCHOR: String(options.anchor),
       EMULATOR_SCALE: String(options.scale ?? 1),
     },
-    ready: /fal\s+(http\S+)[\s\S]*Dify\s+(http\S+)[\s\S]*control\s+(http\S+)/,
+    ready:
+      /fal\s+(http\S+)[\s\S]*fal legacy logs\s+(http\S+)[\s\S]*Dify\s+(http\S+)[\s\S]*control\s+(http\S+)/,
   });
-  const [, falUrl = '', difyUrl = '', controlUrl = ''] = emulator.banner;
+  const [, falUrl = '', falLegacyUrl = '', difyUrl = '', controlUrl = ''] = emulator.banner;
   const control = async (method: 'GET' | 'POST', path: string): Promise<unknown> => {
     const response = await request(`${controlUrl}${path}`, { method, headersTimeout: 0 });
     if (response.statusCode !== 200)
@@ -50,8 +55,11 @@ export async function startEmulatorProcess(
   return {
     ...emulator,
     falUrl,
+    falLegacyUrl,
     difyUrl,
     calls: async () => ((await control('GET', '/calls')) as { calls: number }).calls,
+    callsByRoute: async () =>
+      ((await control('GET', '/calls')) as { byRoute: Record<string, number> }).byRoute,
     resetCalls: async () => void (await control('POST', '/calls/reset')),
     openStreams: async () => ((await control('GET', '/streams')) as { open: number }).open,
     setLatency: async (ms) => void (await control('POST', `/latency?ms=${ms}`)),

@@ -10,6 +10,7 @@ import { fanOut } from './scenarios/fan-out.js';
 import { liveTail } from './scenarios/live-tail.js';
 import { oldestFirst } from './scenarios/oldest-first.js';
 import { overhead } from './scenarios/overhead.js';
+import { replicas } from './scenarios/replicas.js';
 import type { BenchContext } from './context.js';
 import { readSettings } from './settings.js';
 import type { ScenarioName } from './settings.js';
@@ -21,6 +22,7 @@ const SCENARIO_RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<
   'big-page': bigPage,
   'live-tail': liveTail,
   'oldest-first': oldestFirst,
+  replicas,
 };
 
 function commitLine(): string {

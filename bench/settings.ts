@@ -1,4 +1,11 @@
-export const SCENARIOS = ['overhead', 'fan-out', 'big-page', 'live-tail', 'oldest-first'] as const;
+export const SCENARIOS = [
+  'overhead',
+  'fan-out',
+  'big-page',
+  'live-tail',
+  'oldest-first',
+  'replicas',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Settings {
@@ -19,6 +26,8 @@ export interface Settings {
   subscriptionCounts: number[];
   linesPerSecond: number;
   tailSeconds: number;
+  /** Replica counts the replicas scenario shares live tails across, through Redis. */
+  replicaCounts: number[];
   /** Where the gateway and the floor proxy write CPU profiles (overhead scenario); none when unset. */
   cpuProfileDir: string | undefined;
 }
@@ -31,6 +40,7 @@ const QUICK: Partial<Record<string, string>> = {
   BENCH_BIG_PAGE_REQUESTS: '3',
   BENCH_SUBSCRIPTIONS: '200',
   BENCH_TAIL_SECONDS: '3',
+  BENCH_REPLICAS: '1,3',
 };
 
 /**
@@ -64,6 +74,7 @@ export function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings {
     subscriptionCounts: value('BENCH_SUBSCRIPTIONS', '1000,5000').split(',').map(Number),
     linesPerSecond: positive('BENCH_LINES_PER_SECOND', 2),
     tailSeconds: positive('BENCH_TAIL_SECONDS', 10),
+    replicaCounts: value('BENCH_REPLICAS', '1,3,6').split(',').map(Number),
     cpuProfileDir: env.BENCH_CPU_PROFILE_DIR,
   };
 }

@@ -105,10 +105,20 @@ const envSchema = z.object({
     .optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   OTEL_SDK_DISABLED: z.stringbool().default(false),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits, _, ., : or -')
+    .default('ai-logs-gateway:'),
+  REDIS_LEASE_TTL_MS: z.coerce.number().int().min(200).max(60_000).default(5_000),
+  REDIS_LEASE_RENEW_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
+  REDIS_STREAM_MAX_LEN: z.coerce.number().int().min(100).max(1_000_000).default(1_000),
 });
 
-/** Node refuses a server whose headers may take longer than the whole request. */
 const settingsSchema = envSchema
+  // Node refuses a server whose headers may take longer than the whole request.
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
     message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
@@ -116,6 +126,16 @@ const settingsSchema = envSchema
   .refine((env) => !env.PERSISTED_ONLY || env.PERSISTED_DOCUMENTS, {
     path: ['PERSISTED_ONLY'],
     message: 'needs PERSISTED_DOCUMENTS, the manifest of the documents to accept',
+  })
+  // A lease survives one missed renewal.
+  .refine((env) => env.REDIS_LEASE_RENEW_MS * 2 <= env.REDIS_LEASE_TTL_MS, {
+    path: ['REDIS_LEASE_RENEW_MS'],
+    message: 'must be at most half of REDIS_LEASE_TTL_MS',
+  })
+  // Replicas must accept each other's cursors and name shared topics alike.
+  .refine((env) => env.REDIS_URL === undefined || env.CURSOR_SECRET !== undefined, {
+    path: ['CURSOR_SECRET'],
+    message: 'must be set (the same on every replica) when REDIS_URL is',
   });
 
 export interface QueryLimits {
@@ -193,6 +213,21 @@ export interface TracingSettings {
   protocol: z.infer<typeof otlpProtocol>;
 }
 
+/** Sharing live tails and feeds across replicas through Redis (`REDIS_URL`). */
+export interface RedisSettings {
+  url: string;
+  /** Prepended to every key, so that several deployments may share one Redis. */
+  keyPrefix: string;
+  /** A topic's lease lapses this long after its holder's last renewal. */
+  leaseTtlMs: number;
+  /** How often a holder renews its leases and other replicas try to take free ones. */
+  leaseRenewMs: number;
+  /** Events a topic's Redis stream keeps (approximately; older ones are trimmed). */
+  streamMaxLen: number;
+  /** `CURSOR_SECRET`, shared by the replicas: topics are named by digests keyed with it. */
+  secret: string;
+}
+
 /** Which fal API serves fal logs: the v1 platform API or the older `POST /logs/` API. */
 export type FalLogsApi = z.infer<typeof envSchema>['FAL_LOGS_API'];
 
@@ -250,6 +285,8 @@ export interface Config {
   persistedDocuments: PersistedDocumentSettings | undefined;
   /** OpenTelemetry tracing, on when an OTLP endpoint is set (and the SDK is not disabled). */
   tracing: TracingSettings | undefined;
+  /** Live work shared with other replicas through Redis; undefined: shared within this process only. */
+  redis: RedisSettings | undefined;
 }
 
 export class ConfigError extends SettingError {
@@ -335,5 +372,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               'http/protobuf',
           }
         : undefined,
+    redis:
+      e.REDIS_URL === undefined
+        ? undefined
+        : {
+            url: e.REDIS_URL,
+            keyPrefix: e.REDIS_KEY_PREFIX,
+            leaseTtlMs: e.REDIS_LEASE_TTL_MS,
+            leaseRenewMs: e.REDIS_LEASE_RENEW_MS,
+            streamMaxLen: e.REDIS_STREAM_MAX_LEN,
+            secret: e.CURSOR_SECRET!,
+          },
   };
 }

@@ -25,6 +25,7 @@ export type { TailFailure } from './live/hub.js';
 export type { LiveFeed, LiveFeedRequest } from './live/live-feed.js';
 export type { RunChange } from './live/run-change.js';
 export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
+export type { SharingObserver } from './live/shared-topic.js';
 export type { PageCursorEncoder } from './paging/cursor.js';
 export type { FalLogContext } from './paging/fal-log-context.js';
 export type { FalLogEntry, FalLogPosition } from './paging/fal-logs.js';

@@ -1,8 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** A short digest of a connection's arguments, so a cursor is only honoured with the arguments it came from. */
 export function argumentsDigest(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('base64url').slice(0, 16);
+}
+
+/**
+ * A name for `value` that only holders of `secret` can compute or test a guess against (HMAC,
+ * 128 bits): what replicas may write where others can read, e.g. in Redis.
+ */
+export function keyedDigest(secret: string, value: unknown): string {
+  return createHmac('sha256', secret).update(stableJson(value)).digest('base64url').slice(0, 22);
 }
 
 function stableJson(value: unknown): string {

@@ -27,7 +27,8 @@ import { useRequestDeadline } from './plugins/request-deadline.js';
 import { tailFalLogs, type FalLiveSource, type FalTailEvent } from './live/fal-tail.js';
 import { pollFalLegacyLogs } from './live/fal-legacy-poller.js';
 import { sharedFalLogTails } from './live/fal-log-tails.js';
-import { memoryTailHub, tailFailure } from './live/hub.js';
+import { memoryTailHubs, tailFailure, type TailHubs } from './live/hub.js';
+import { redisTailHubs } from './live/redis-tail-hub.js';
 import { falRequestFeedKind } from './live/fal-request-feed.js';
 import { liveFeed } from './live/live-feed.js';
 import type { FeedEvent } from './live/poll-loop.js';
@@ -54,7 +55,7 @@ export interface Gateway {
   listen(port?: number, host?: string): Promise<string>;
   /**
    * Stops accepting, completes live tails, lets in-flight requests finish (within
-   * `drainTimeoutMs`), and releases the upstream pools.
+   * `drainTimeoutMs`), releases the upstream pools, and gives up the live topics' Redis leases.
    */
   close(): Promise<void>;
 }
@@ -114,8 +115,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
           })
       : (request) =>
           tailFalLogs({ ...request, client: fal, streams: falStreams, settings: config.tail });
-  const feedHub = <Change, State>() =>
-    memoryTailHub<FeedEvent<Change, State>>({
+  const hubs: TailHubs = config.redis
+    ? redisTailHubs(config.redis, logger, metrics.sharing)
+    : memoryTailHubs();
+  const feedHub = <Change, State>(name: string) =>
+    hubs.hub<FeedEvent<Change, State>>({
+      name,
       maxBacklog: config.tail.maxBacklog,
       failure: tailFailure,
     });
@@ -138,21 +143,22 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     tail: config.tail,
     falLogTails: sharedFalLogTails({
       live: falLive,
-      hub: memoryTailHub<FalTailEvent>({
+      hub: hubs.hub<FalTailEvent>({
+        name: `fal-logs-${config.falLogsApi}`,
         maxBacklog: config.tail.maxBacklog,
         failure: tailFailure,
       }),
       resumeOverlapMs: config.tail.resumeOverlapMs,
     }),
     workflowRunFeed: liveFeed(workflowRunFeedKind(dify), {
-      hub: feedHub(),
+      hub: feedHub('dify-runs'),
       intervalMs: config.difyPollIntervalMs,
       settings: config.tail,
       observer: metrics.feedPolls('dify'),
       shutdown: shutdown.signal,
     }),
     falRequestFeed: liveFeed(falRequestFeedKind(fal, config.tail.resumeOverlapMs), {
-      hub: feedHub(),
+      hub: feedHub('fal-requests'),
       intervalMs: config.falRequestsPollIntervalMs,
       settings: config.tail,
       observer: metrics.feedPolls('fal'),
@@ -206,7 +212,15 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
       useContractErrorCodes(),
-      useReadinessCheck({ endpoint: '/ready', check: () => !draining }),
+      useReadinessCheck({
+        endpoint: '/ready',
+        // Queries need no Redis: without it the gateway is still ready, and says what is degraded.
+        check: ({ fetchAPI }) => {
+          const trouble = hubs.trouble();
+          if (draining || !trouble) return !draining;
+          return fetchAPI.Response.json({ status: 'degraded', degraded: [trouble] });
+        },
+      }),
       ...useEventStreams(
         streamEndpoint,
         config.streamReservations,
@@ -249,7 +263,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       if (server.listening) await closed;
       clearTimeout(deadline);
       const { fal, dify, falLegacy } = services.upstreams;
-      await Promise.all([fal.close(), dify.close(), falLegacy?.close()]);
+      await Promise.all([fal.close(), dify.close(), falLegacy?.close(), hubs.close()]);
     },
   };
 }

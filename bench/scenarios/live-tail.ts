@@ -30,7 +30,11 @@ interface Run {
 const now = () => performance.timeOrigin + performance.now();
 
 /** Polls `done` every 20 ms; resolves to the time it took. */
-async function waitUntil(done: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
+export async function waitUntil(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+) {
   const started = performance.now();
   while (!(await done())) {
     if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -46,7 +50,7 @@ async function waitUntil(done: () => boolean | Promise<boolean>, what: string, t
  * graphql-sse's fetch-based client, which costs several times more CPU per event: the clients
  * share the machine with the gateway, and their cost would otherwise swamp the gateway's.
  */
-function liveTails(
+export function liveTails(
   gatewayUrl: string,
   headers: Record<string, string>,
   variables: () => Record<string, unknown>,
@@ -104,7 +108,7 @@ function liveTails(
 }
 
 /** Subscriptions the gateway holds open, from its metrics. */
-async function openSubscriptions(gateway: GatewayProcess): Promise<number> {
+export async function openSubscriptions(gateway: GatewayProcess): Promise<number> {
   const text = await send({ url: `${gateway.url}/metrics`, method: 'GET', headers: {} });
   return Number(/^gateway_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
 }

@@ -1,8 +1,8 @@
 import { argumentsDigest } from '../digest.js';
 import type { Instant } from '../time.js';
 import type { FalLiveRequest, FalLiveSource, FalTailEvent, FalTailPosition } from './fal-tail.js';
-import type { TailHub } from './hub.js';
-import { ReplayFilter } from './replay-filter.js';
+import { advanced, copied, unseenAfter } from './fal-tail-position.js';
+import type { Resumable, TailHub } from './hub.js';
 
 type Lifecycle = FalLiveRequest['lifecycle'];
 
@@ -26,11 +26,8 @@ function handedOver(start: Instant, overlapMicros: number) {
   let position: FalTailPosition | undefined;
   return {
     take(event: FalTailEvent): boolean {
-      if (event.kind === 'failed') return true;
-      if (event.micros < start.micros) return false;
-      position ??= { newest: event.micros, replays: new ReplayFilter() };
-      position.newest = Math.max(position.newest, event.micros);
-      position.replays.delivered(event.data, event.micros, position.newest - overlapMicros);
+      if (event.kind !== 'failed' && event.micros < start.micros) return false;
+      position = advanced(position, event, overlapMicros);
       return true;
     },
     get position(): FalTailPosition | undefined {
@@ -49,17 +46,25 @@ export function sharedFalLogTails(options: {
   resumeOverlapMs: number;
 }): FalLogTails {
   const { live, hub } = options;
+  const overlapMicros = options.resumeOverlapMs * 1000;
   return ({ replay, lifecycle, ...request }) => {
     if (replay) return live({ ...request, lifecycle });
-    const handed = handedOver(request.start, options.resumeOverlapMs * 1000);
+    const handed = handedOver(request.start, overlapMicros);
+    const own = (signal: AbortSignal, after?: FalTailPosition) =>
+      live({ ...request, signal, lifecycle: UNCOUNTED, after });
+    const resumable: Resumable<FalTailEvent, FalTailPosition> = {
+      advance: (position, event) => advanced(position, event, overlapMicros),
+      open: (signal, after) => own(signal, copied(after)),
+      unseen: (position) => unseenAfter(position, overlapMicros),
+    };
     const { authorization, filter, end } = request;
     return hub.subscribe(argumentsDigest({ authorization, filter, end: end?.iso }), {
-      open: (signal) => live({ ...request, signal, lifecycle: UNCOUNTED }),
+      open: (signal) => own(signal),
       take: (event) => handed.take(event),
-      goOnAlone: (signal) =>
-        live({ ...request, signal, lifecycle: UNCOUNTED, after: handed.position }),
+      goOnAlone: (signal) => own(signal, handed.position),
       signal: request.signal,
       lifecycle,
+      resumable,
     });
   };
 }

@@ -31,6 +31,16 @@ export class ReplayFilter {
     this.forgetBefore(resumePointMicros);
   }
 
+  /**
+   * A filter of its own remembering the same delivered lines, for another connection that goes
+   * on from the same point (it calls `expectReplayFrom` before anything else).
+   */
+  copy(): ReplayFilter {
+    const copy = new ReplayFilter();
+    copy.recent.push(...this.recent);
+    return copy;
+  }
+
   /** How many delivered lines are remembered (bounded by the line rate over the overlap). */
   get remembered(): number {
     return this.recent.length;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamError, UpstreamSource } from '../errors.js';
-import type { UpstreamCallReport, UpstreamObserver } from '../context.js';
+import type { SharingObserver, UpstreamCallReport, UpstreamObserver } from '../context.js';
 
 /** The gateway's own metrics, in a registry of its own (GraphQL phases join it from Yoga). */
 export class GatewayMetrics {
@@ -54,9 +54,48 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly redisUp = new Gauge({
+    name: 'gateway_redis_up',
+    help: 'With REDIS_URL: 1 while Redis answers, 0 while live tails run on each replica alone',
+    registers: [this.registry],
+  });
+  private readonly leasesHeld = new Gauge({
+    name: 'gateway_live_leases_held',
+    help: 'Shared live topics whose upstream source this replica runs for all replicas (it holds their lease)',
+    registers: [this.registry],
+  });
+  private readonly takeovers = new Counter({
+    name: 'gateway_live_takeovers_total',
+    help: 'Leases this replica took to go on after the events another holder had appended',
+    registers: [this.registry],
+  });
+  private readonly fallbacks = new Counter({
+    name: 'gateway_live_fallbacks_total',
+    help: 'Times a shared live topic went on with an upstream source of its own on this replica because Redis was unreachable',
+    registers: [this.registry],
+  });
+  private readonly streamLag = new Gauge({
+    name: 'gateway_live_stream_lag_seconds',
+    help: 'Per shared topic followed here (named by the start of its keyed digest): how long the entry last read from its Redis stream had been there',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  readonly sharing: SharingObserver = {
+    reachable: (up) => this.redisUp.set(up ? 1 : 0),
+    leaseTaken: (takeover) => {
+      this.leasesHeld.inc();
+      if (takeover) this.takeovers.inc();
+    },
+    leaseGivenUp: () => this.leasesHeld.dec(),
+    fellBack: () => this.fallbacks.inc(),
+    lag: (topic, seconds) => this.streamLag.set({ topic }, Math.max(0, seconds)),
+    forget: (topic) => this.streamLag.remove({ topic }),
+  };
 
   readonly upstream: UpstreamObserver = {
     call: (report) => {

@@ -27,6 +27,7 @@ export async function startGatewayProcess(
       HOST: '127.0.0.1',
       FAL_API_URL: emulator.falUrl,
       DIFY_API_URL: emulator.difyUrl,
+      FAL_LEGACY_API_URL: emulator.falLegacyUrl,
       LOG_LEVEL: 'silent',
       ...env,
     },

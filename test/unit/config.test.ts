@@ -19,6 +19,45 @@ describe('loadConfig', () => {
     expect(config.falLegacyPollIntervalMs).toBe(1000);
     expect(config.upstream.maxBodyBytes).toBe(32 * 1024 * 1024);
     expect(config.upstream.maxEventBytes).toBe(1024 * 1024);
+    expect(config.redis).toBeUndefined();
+  });
+
+  it('reads the Redis settings, sharing CURSOR_SECRET with the other replicas', () => {
+    const secret = 'a secret every replica has';
+    expect(
+      loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', CURSOR_SECRET: secret }).redis,
+    ).toEqual({
+      url: 'redis://127.0.0.1:6379/2',
+      keyPrefix: 'ai-logs-gateway:',
+      leaseTtlMs: 5_000,
+      leaseRenewMs: 1_000,
+      streamMaxLen: 1_000,
+      secret,
+    });
+    expect(
+      loadConfig({
+        REDIS_URL: 'rediss://cache.internal:6380',
+        CURSOR_SECRET: secret,
+        REDIS_KEY_PREFIX: 'logs:staging:',
+        REDIS_LEASE_TTL_MS: '2000',
+        REDIS_LEASE_RENEW_MS: '500',
+        REDIS_STREAM_MAX_LEN: '5000',
+      }).redis,
+    ).toMatchObject({
+      keyPrefix: 'logs:staging:',
+      leaseTtlMs: 2_000,
+      leaseRenewMs: 500,
+      streamMaxLen: 5_000,
+    });
+  });
+
+  it('refuses REDIS_URL without CURSOR_SECRET, and a renewal slower than half the lease', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /CURSOR_SECRET: must be set \(the same on every replica\) when REDIS_URL is/,
+    );
+    expect(() => loadConfig({ REDIS_LEASE_TTL_MS: '2000', REDIS_LEASE_RENEW_MS: '1500' })).toThrow(
+      /REDIS_LEASE_RENEW_MS: must be at most half of REDIS_LEASE_TTL_MS/,
+    );
   });
 
   it('reads the fal legacy logs settings', () => {
@@ -91,6 +130,12 @@ describe('loadConfig', () => {
     ['OTEL_TRACES_SAMPLER', 'sometimes'],
     ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
     ['OTEL_SDK_DISABLED', 'maybe'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_KEY_PREFIX', 'has spaces'],
+    ['REDIS_LEASE_TTL_MS', '100'],
+    ['REDIS_LEASE_RENEW_MS', '0'],
+    ['REDIS_STREAM_MAX_LEN', '10'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
