@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
@@ -39,18 +39,24 @@ export function dashboardSettings(env: Record<string, string | undefined> = proc
   return parsed.data;
 }
 
+/** Answers every page while the dashboard has not been built, saying how to build it. */
+function notBuilt(_request: IncomingMessage, response: ServerResponse) {
+  response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+  response.end('The dashboard is not built: run `npm run build -w examples/dashboard`.\n');
+}
+
 /**
  * Serves the built dashboard and a `config.json` naming the gateway (and, in the demo, its
  * keys), on a port of its own: the page then calls the gateway cross-origin, as it would in a
- * real deployment. Undefined when the dashboard has not been built.
+ * real deployment. `built` is false when there is nothing to serve yet (the port is still held).
  */
 export async function serveDashboard(
   host: string,
   port: number,
-): Promise<DashboardServer | undefined> {
-  if (!existsSync(DASHBOARD_DIST)) return undefined;
+): Promise<DashboardServer & { built: boolean }> {
+  const built = existsSync(DASHBOARD_DIST);
   let config: DashboardConfig | undefined;
-  const files = sirv(DASHBOARD_DIST, { etag: true });
+  const files = built ? sirv(DASHBOARD_DIST, { etag: true }) : notBuilt;
   const server = createServer((request, response) => {
     if (request.url?.split('?')[0] !== '/config.json') return files(request, response);
     response.writeHead(config ? 200 : 503, {
@@ -66,6 +72,7 @@ export async function serveDashboard(
   const hosts = host === '127.0.0.1' ? [host, 'localhost'] : [host];
   const origins = hosts.map((name) => `http://${name.includes(':') ? `[${name}]` : name}:${bound}`);
   return {
+    built,
     url: `${origins[0]}/`,
     origins,
     configure: (next) => (config = next),

@@ -31,9 +31,7 @@ const config = settingsOrExit(() =>
     ...process.env,
     HOST: host,
     // The dashboard is served from its own origin and calls the gateway from there.
-    CORS_ORIGINS: [process.env.CORS_ORIGINS, ...(dashboard?.origins ?? [])]
-      .filter(Boolean)
-      .join(','),
+    CORS_ORIGINS: [process.env.CORS_ORIGINS, ...dashboard.origins].filter(Boolean).join(','),
     FAL_API_URL: emulator.falUrl,
     FAL_LEGACY_API_URL: emulator.falLegacyUrl,
     DIFY_API_URL: emulator.difyUrl,
@@ -49,7 +47,7 @@ const gateway = settingsOrExit(() =>
   }),
 );
 const url = await listenOrExit(() => gateway.listen(), { PORT: config.port });
-dashboard?.configure({
+dashboard.configure({
   gatewayUrl: url,
   falKey: DEMO_KEYS.fal,
   difyKey: DEMO_KEYS.dify,
@@ -58,7 +56,7 @@ dashboard?.configure({
 
 console.log(`AI logs gateway demo
 
-  Dashboard     ${dashboard?.url ?? '(not built: npm run build -w examples/dashboard)'}   (demo keys pre-filled)
+  Dashboard     ${dashboard.built ? dashboard.url : '(not built: npm run build -w examples/dashboard)'}   (demo keys pre-filled)
   GraphiQL      ${url}/graphql   (demo keys are pre-filled in the Headers tab)
   fal emulator  ${emulator.falUrl}   key: ${DEMO_KEYS.fal}
   fal legacy    ${emulator.falLegacyUrl}   (POST /logs/, same key)
@@ -73,7 +71,7 @@ Ctrl+C stops it.`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    void Promise.all([gateway.close(), emulator.close(), dashboard?.close()]).then(() =>
+    void Promise.all([gateway.close(), emulator.close(), dashboard.close()]).then(() =>
       process.exit(0),
     );
   });
