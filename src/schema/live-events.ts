@@ -40,6 +40,19 @@ export function freshRequestCaches(context: GatewayContext): void {
   Object.assign(context, initContextCache());
 }
 
+/** What opens a live feed for this client: its signal, its request id, its logger and counting. */
+export function feedRequestOf(
+  context: GatewayContext,
+  lifecycle: GatewayContext['metrics']['subscription'] = context.metrics.subscription,
+) {
+  return {
+    signal: context.signal,
+    requestId: context.call.requestId,
+    logger: context.logger,
+    lifecycle,
+  };
+}
+
 /** A refusal of a filter (named `filter.…`) as a refusal of the same filter nested at `path`. */
 export function nestedRefusal(path: string, refusal: GraphQLError): GraphQLError {
   const field = typeof refusal.extensions.field === 'string' ? refusal.extensions.field : 'filter';

@@ -17,6 +17,7 @@ import { changedRequest, falRequestFeedFilter } from './fal/request-feed.js';
 import type { LoadedFalRequest } from './fal/request-loader.js';
 import {
   failureError,
+  feedRequestOf,
   freshRequestCaches,
   isFailure,
   nestedRefusal,
@@ -124,13 +125,7 @@ builder.subscriptionField('timeline', (t) =>
       const dify = workflowRuns ? requireCredential(context, 'dify') : '';
 
       const since = filter.since ?? undefined;
-      const each = {
-        since,
-        signal: context.signal,
-        requestId: context.call.requestId,
-        logger: context.logger,
-        lifecycle: UNCOUNTED,
-      };
+      const each = { since, ...feedRequestOf(context, UNCOUNTED) };
       const sources: AsyncIterable<TimelineLiveEvent>[] = [];
       if (filter.falLogs) {
         sources.push(

@@ -6,7 +6,13 @@ import type {
 } from '../../context.js';
 import { builder } from '../builder.js';
 import { badUserInput, requireCredential } from '../errors.js';
-import { failureError, freshRequestCaches, isFailure, RunChangeEnum } from '../live-events.js';
+import {
+  failureError,
+  feedRequestOf,
+  freshRequestCaches,
+  isFailure,
+  RunChangeEnum,
+} from '../live-events.js';
 import { WorkflowLogRef } from './workflow-log.js';
 import { WorkflowLogFilterInput, type WorkflowLogFilter } from './workflow-logs.js';
 
@@ -78,10 +84,7 @@ builder.subscriptionField('workflowRuns', (t) =>
         authorization,
         filter,
         since: args.filter?.since ?? undefined,
-        signal: context.signal,
-        requestId: context.call.requestId,
-        logger: context.logger,
-        lifecycle: context.metrics.subscription,
+        ...feedRequestOf(context),
       });
     },
     resolve: (event: WorkflowRunChange | TailFailure, args, context: GatewayContext) => {

@@ -1,18 +1,11 @@
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import type { FalTailEvent, GatewayContext, TailFailure } from '../../context.js';
-import { UpstreamError } from '../../errors.js';
+import type { FalTailEvent, GatewayContext } from '../../context.js';
+import { failureError } from '../live-events.js';
 import { fromMillis } from '../../time.js';
 import { builder } from '../builder.js';
 import { requireCredential } from '../errors.js';
 import { legacyRefusal } from './legacy-refusals.js';
 import { falFilterParams, FalLogFilterInput, FalLogLineRef } from './logs.js';
-
-/** An upstream failure keeps its contract code; anything else is masked as internal. */
-function errorOf(failure: TailFailure): Error {
-  return failure.details
-    ? new UpstreamError(failure.message, failure.details)
-    : new Error(failure.message);
-}
 
 builder.subscriptionField('falLogs', (t) =>
   t.field({
@@ -37,8 +30,9 @@ builder.subscriptionField('falLogs', (t) =>
       });
     },
     resolve: (event: FalTailEvent, _args, context: GatewayContext) => {
-      if (event.kind === 'failed') throw errorOf(event);
-      // Each event is its own unit of work: a long tail must not accumulate loaded requests.
+      if (event.kind === 'failed') throw failureError(event);
+      // Each event is its own unit of work: a long tail must not accumulate loaded requests
+      // (the apps list, kept for a minute, is not a loader and stays).
       clearAllDataLoaders(context);
       return event.line;
     },

@@ -7,7 +7,13 @@ import type {
 import { MAX_REPLAYED_REQUESTS } from '../../read-bounds.js';
 import { builder } from '../builder.js';
 import { badUserInput, requireCredential } from '../errors.js';
-import { failureError, freshRequestCaches, isFailure, RunChangeEnum } from '../live-events.js';
+import {
+  failureError,
+  feedRequestOf,
+  freshRequestCaches,
+  isFailure,
+  RunChangeEnum,
+} from '../live-events.js';
 import { FalRequestRef } from './requests.js';
 import type { LoadedFalRequest } from './request-loader.js';
 import { endpointIdsSchema, FalRequestFilterInput, STATUS_CLASS } from './requests.js';
@@ -78,10 +84,7 @@ builder.subscriptionField('falRequests', (t) =>
         authorization,
         filter,
         since: args.filter?.since ?? undefined,
-        signal: context.signal,
-        requestId: context.call.requestId,
-        logger: context.logger,
-        lifecycle: context.metrics.subscription,
+        ...feedRequestOf(context),
       });
     },
     resolve: (event: FalRequestChange | TailFailure, _args, context: GatewayContext) => {
