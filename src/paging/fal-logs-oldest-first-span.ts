@@ -11,16 +11,18 @@ const ceilMs = (micros: number) => Math.ceil(micros / MS) * MS;
  * after a read too full for one upstream page: the same at the density of the lines it returned.
  * Once a read comes back empty those guesses have failed, and until a read hands lines out the
  * walk searches instead: it reads up to the next bound (the lowest too-full read still ahead, or
- * the window's end), since what is left below it often fits, and after a read that is too full
- * it halves what is left below the bound. A read up to a bound that came back too full is tried
- * again only once what is left below the bound is a quarter of that read, so that a dense stretch
- * above a long quiet one costs a binary search rather than a read for each upstream page of it.
+ * the window's end), since what is left below it often fits, and otherwise reaches at most half
+ * way to the bound, so that each read at least halves what is left. A read up to a bound that
+ * came back too full is tried again only once what is left below the bound is a quarter of that
+ * read, so that a dense stretch above a long quiet one is not read again at every step.
  */
 export class OldestFirstSpan {
   #span: number;
-  #next: 'span' | 'bound after empty' | 'half' = 'span';
+  #next: 'span' | 'bound after empty' | 'closer' = 'span';
   #trusted = true;
   #reachedBound = false;
+  /** The width of the last read that came back empty. */
+  #empty = 0;
   /** The width of the last read up to its bound that came back too full. */
   #boundTooFull = Number.POSITIVE_INFINITY;
 
@@ -32,9 +34,9 @@ export class OldestFirstSpan {
   /** Where the next read from `lo` ends: on a whole millisecond, above `lo`, at most `bound`. */
   end(lo: number, bound: number): number {
     const left = bound - lo;
-    if (this.#next === 'half') this.#span = left / 2;
+    if (this.#next === 'closer') this.#span = this.#closer(left);
     if (this.#next === 'bound after empty') {
-      this.#span = left * 4 <= this.#boundTooFull ? left : left / 2;
+      this.#span = left * 4 <= this.#boundTooFull ? left : this.#closer(left);
     }
     const hi = Math.min(bound, ceilMs(lo + Math.max(this.#span, 1)));
     this.#reachedBound = hi === bound;
@@ -45,7 +47,7 @@ export class OldestFirstSpan {
   tooFull(lo: number, hi: number, returned: number, oldest: number, wanted: number): void {
     if (this.#reachedBound) this.#boundTooFull = hi - lo;
     if (!this.#trusted) {
-      this.#next = 'half';
+      this.#next = 'closer';
       return;
     }
     const density = returned / Math.max(MS, hi - oldest);
@@ -56,6 +58,7 @@ export class OldestFirstSpan {
   /** The read `[lo, hi)` fitted and handed out `handed` lines; `stillWanted` more are wanted. */
   fitted(lo: number, hi: number, handed: number, stillWanted: number): void {
     if (handed === 0) {
+      this.#empty = hi - lo;
       this.#trusted = false;
       this.#next = 'bound after empty';
       return;
@@ -64,6 +67,14 @@ export class OldestFirstSpan {
     this.#boundTooFull = Number.POSITIVE_INFINITY;
     this.#span = Math.max(MS, ((hi - lo) * stillWanted * MARGIN) / handed);
     this.#next = 'span';
+  }
+
+  /**
+   * Half of what is left below the bound, or less: the geometric mean of that and the last empty
+   * read's width, so that a short quiet stretch is crossed in a read or two.
+   */
+  #closer(left: number): number {
+    return Math.min(left / 2, Math.sqrt(Math.max(this.#empty, MS) * left));
   }
 
   /** The span (µs) to start the next page with. */
