@@ -118,10 +118,11 @@ interface Bursts {
 
 /**
  * Walks `bursts` to the end: every line exactly once, no page left empty, and no page reading
- * more than a search through the window's depth (twice: a read up to the lowest too-full read
- * after an empty one, then halving what is left below it) on top of one read per line it hands
- * out. A walk that forgets what a too-full read told it, or searches from scratch for each
- * sub-window, reads far more over bursts that no read can hold two of.
+ * more than its first read and one density guess, one read per line it hands out, and a search
+ * twice the window's depth in milliseconds: each read of a search reaches at most half way to
+ * the lowest too-full read still ahead or, after an empty read, up to it. A walk that forgets
+ * what a too-full read told it, or searches from scratch for each sub-window, reads far more
+ * over bursts that no read can hold two of.
  */
 async function walkBursts({ maxLimit, first, bursts }: Bursts, order: Order): Promise<void> {
   const reader = new HostileReader(maxLimit);
