@@ -1,5 +1,6 @@
 import { fromMicros, parseInstant } from '../time.js';
 import type { FalLogLine } from '../upstreams/fal/types.js';
+import { OldestFirstSpan } from './fal-logs-oldest-first-span.js';
 import type { FalLogEntry, FalLogPosition, FalLogWalk, FalLogWalkRequest } from './fal-logs.js';
 
 const MS = 1000;
@@ -19,8 +20,18 @@ interface Timed {
   micros: number;
 }
 
+/** What a read too full for one upstream page told. */
+interface Ceiling {
+  /**
+   * No read goes above this before the walk gets here: the end of the read's oldest line's
+   * millisecond, as all the read left out is at or below that line.
+   */
+  below: number;
+  /** The read's lines from `below` up to its end, newest first: all there are in that stretch. */
+  known: { lines: Timed[]; end: number } | undefined;
+}
+
 const floorMs = (micros: number) => Math.floor(micros / MS) * MS;
-const ceilMs = (micros: number) => Math.ceil(micros / MS) * MS;
 
 /**
  * Reads the next `first` lines after `after`, oldest first, exactly once each, from an upstream
@@ -28,11 +39,12 @@ const ceilMs = (micros: number) => Math.ceil(micros / MS) * MS;
  *
  * Each read asks for a sub-window `[lo, hi)` at the old end of what is left. A read the upstream
  * answers whole (no `hasMore`) is handed out reversed, and the next sub-window starts at its
- * `hi`; a read that does not fit in one upstream page says how dense the lines are, and the
- * sub-window narrows to what should hold the rest of the page. Sub-windows end on whole
- * milliseconds, so every line of one timestamp comes from the same read; lines sharing a
- * timestamp go out in the reverse of the upstream's (stable) order, and `after.seen` skips the
- * ones already handed out. The span that worked is returned for the next page's first read.
+ * `hi`. A read that does not fit in one upstream page becomes a ceiling: no later read of the
+ * page goes above it before the walk gets there, and the lines that read returned above it are
+ * handed out from memory when it does. How far each read reaches is `OldestFirstSpan`'s call.
+ * Sub-windows end on whole milliseconds, so every line of one timestamp comes from the same read;
+ * lines sharing a timestamp go out in the reverse of the upstream's (stable) order, and
+ * `after.seen` skips the ones already handed out.
  */
 export async function walkFalLogsOldestFirst(
   request: OldestFirstWalkRequest,
@@ -43,33 +55,35 @@ export async function walkFalLogsOldestFirst(
   let position: FalLogPosition | undefined = request.after;
   let lo = position?.micros ?? window.start.micros;
   let skip = position?.seen ?? 0;
-  let span = request.spanHint ?? window.end.micros - lo;
-  /** The lowest `hi` a read found too full for one upstream page: widening stays below it. */
-  let tooFull = Number.POSITIVE_INFINITY;
+  const span = new OldestFirstSpan(request.spanHint ?? window.end.micros - lo);
+  /** Lowest last; every `below` is at or above `lo`, as no read goes above the lowest. */
+  const ceilings: Ceiling[] = [];
 
   while (entries.length <= first && lo < window.end.micros) {
-    const readStart = floorMs(lo);
-    const hi = Math.min(window.end.micros, ceilMs(lo + Math.max(span, 1)));
-    const wanted = first + 1 - entries.length + skip;
-    const page = await reader.read({
-      filter: request.filter,
-      start: fromMicros(readStart),
-      end: fromMicros(hi),
-      limit: reader.maxLimit,
-    });
-    const lines = timed(page.lines);
-
-    if (page.hasMore && hi - readStart > MS) {
-      tooFull = Math.min(tooFull, hi);
-      const oldest = lines.at(-1)?.micros ?? hi;
-      const density = lines.length / Math.max(MS, hi - oldest);
-      const estimate = (wanted * 1.25) / Math.max(density, Number.MIN_VALUE);
-      // Strictly narrower than this read, and at least its first millisecond.
-      const narrowerHi = Math.min(ceilMs(lo + estimate), ceilMs(oldest), floorMs(hi - 1));
-      span = Math.max(readStart + MS, narrowerHi) - lo;
-      continue;
+    const reached = ceilings.at(-1)?.below === lo ? ceilings.pop() : undefined;
+    let lines: Timed[];
+    let hi: number;
+    if (reached?.known) {
+      ({ lines, end: hi } = reached.known);
+    } else {
+      const readStart = floorMs(lo);
+      hi = span.end(lo, ceilings.at(-1)?.below ?? window.end.micros);
+      const page = await reader.read({
+        filter: request.filter,
+        start: fromMicros(readStart),
+        end: fromMicros(hi),
+        limit: reader.maxLimit,
+      });
+      lines = timed(page.lines);
+      if (page.hasMore && hi - readStart > MS) {
+        const oldest = Math.max(readStart, lines.at(-1)?.micros ?? hi);
+        ceilings.push(ceilingOf(lines, oldest, hi));
+        forgetUnreached(ceilings, first + 1 - entries.length);
+        span.tooFull(lo, hi, lines.length, oldest, first + 1 - entries.length + skip);
+        continue;
+      }
+      if (page.hasMore) unreachableBursts.push(fromMicros(readStart).iso);
     }
-    if (page.hasMore) unreachableBursts.push(fromMicros(readStart).iso);
 
     let handed = 0;
     for (let i = lines.length - 1; i >= 0; i -= 1) {
@@ -84,32 +98,39 @@ export async function walkFalLogsOldestFirst(
       handed += 1;
     }
     const stillWanted = first + 1 - entries.length;
-    if (stillWanted > 0) span = widened(hi, hi - lo, handed, stillWanted, tooFull);
+    if (stillWanted > 0) span.fitted(lo, hi, handed, stillWanted);
     lo = hi;
     skip = 0;
   }
 
   const hasNextPage = entries.length > first;
   if (hasNextPage) entries.length = first;
-  return { entries, hasNextPage, unreachableBursts, spanHint: Math.max(MS, Math.round(span)) };
+  return { entries, hasNextPage, unreachableBursts, spanHint: span.hint };
 }
 
 /**
- * The span after a read of `read` µs that fit and handed out `handed` lines: what should hold
- * the `stillWanted` lines left at the density seen, or, after an empty read below a read that
- * was too full (and is still ahead), half-way up to it.
+ * The ceiling a too-full read of up to `end` leaves. When its oldest line is in its last
+ * millisecond, the ceiling is that millisecond's start instead, so that reads still narrow, and
+ * the millisecond is read again (it may hold more lines than one upstream page).
  */
-function widened(
-  from: number,
-  read: number,
-  handed: number,
-  stillWanted: number,
-  tooFull: number,
-): number {
-  const below = tooFull - from > MS ? tooFull - from : Number.POSITIVE_INFINITY;
-  if (handed === 0 && Number.isFinite(below)) return below / 2;
-  const estimate = handed > 0 ? (read * stillWanted * 1.25) / handed : read * 4;
-  return Math.max(MS, Math.min(estimate, below));
+function ceilingOf(lines: readonly Timed[], oldest: number, end: number): Ceiling {
+  const oldestEnd = floorMs(oldest) + MS;
+  const below = Math.min(oldestEnd, floorMs(end - 1));
+  if (below !== oldestEnd) return { below, known: undefined };
+  return { below, known: { lines: lines.filter(({ micros }) => micros >= below), end } };
+}
+
+/**
+ * Drops the known lines of ceilings the page will not get to: those above enough known lines
+ * for the `stillWanted` it needs, so that a page holds at most one upstream page more than that.
+ */
+function forgetUnreached(ceilings: Ceiling[], stillWanted: number): void {
+  let known = 0;
+  for (let i = ceilings.length - 1; i >= 0; i -= 1) {
+    const ceiling = ceilings[i]!;
+    if (known >= stillWanted) ceiling.known = undefined;
+    known += ceiling.known?.lines.length ?? 0;
+  }
 }
 
 /** Each line with its timestamp; one that cannot be read keeps its place in the upstream's order. */
