@@ -157,14 +157,7 @@ describe('Subscription.workflowRuns', () => {
       { filter: { since: new Date(since * 1000).toISOString() } },
       pickEvent,
     );
-    await feed.waitFor(replay.length).catch(() => {
-      const got = new Set(feed.values.map((event) => event.log.logId));
-      console.log(
-        replay.filter((row) => !got.has(row.id)),
-        feed.values.length,
-        replay.length,
-      );
-    });
+    await feed.waitFor(replay.length);
     const live = insertRunning();
     await feed.waitFor(replay.length + 1);
     const ids = feed.values.map((event) => event.log.logId);

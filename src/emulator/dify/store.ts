@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { pythonJsonDumps } from './python-json.js';
 import type {
   DifyAccount,
@@ -97,7 +98,14 @@ export class DifyStore {
       typeof runs === 'number' ? Array.from({ length: runs }, (): DifyRunSpec => ({})) : runs;
     const now = Math.floor(this.#now() / 1000);
     return specs.map((spec) => {
-      const record = { ...target.factory.create(spec.created_at ?? now, spec), seq: ++this.#seq };
+      const created = target.factory.create(spec.created_at ?? now, spec);
+      // Dify never hands an id out twice; a restarted emulator's seeded generator would.
+      const record = {
+        ...created,
+        id: randomUUID(),
+        run: created.run && { ...created.run, id: randomUUID() },
+        seq: ++this.#seq,
+      };
       const index = target.records.findIndex((other) => newestFirst(record, other) < 0);
       target.records.splice(index < 0 ? target.records.length : index, 0, record);
       return logRow(record);
