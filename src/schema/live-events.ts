@@ -40,6 +40,34 @@ export function freshRequestCaches(context: GatewayContext): void {
   Object.assign(context, initContextCache());
 }
 
+/** A live source's `until` (at `path`) refused before any upstream call: live sources have no end. */
+export function refuseLiveEnd(
+  until: object | null | undefined,
+  path: string,
+  closedRead: string,
+): void {
+  if (until) {
+    throw badUserInput(
+      path,
+      `a live source has no end: leave until out (${closedRead} reads a closed window)`,
+    );
+  }
+}
+
+/**
+ * An event of a live feed as its field hands it out: a failure thrown as the error `toError`
+ * makes of it (by default the contract's), a change with fresh request caches.
+ */
+export function handedChange<Change extends object>(
+  event: Change | TailFailure,
+  context: GatewayContext,
+  toError: (failure: TailFailure) => Error = failureError,
+): Change {
+  if (isFailure(event)) throw toError(event);
+  freshRequestCaches(context);
+  return event;
+}
+
 /** What opens a live feed for this client: its signal, its request id, its logger and counting. */
 export function feedRequestOf(
   context: GatewayContext,

@@ -10,15 +10,16 @@ import type {
 import { canonicalIso, fromMillis } from '../time.js';
 import { builder } from './builder.js';
 import { workflowRunFeedError, workflowRunFeedFilter } from './dify/workflow-run-feed.js';
-import { badUserInput, requireCredential } from './errors.js';
+import { requireCredential } from './errors.js';
 import { legacyRefusal } from './fal/legacy-refusals.js';
 import { falFilterParams } from './fal/logs.js';
 import { changedRequest, falRequestFeedFilter } from './fal/request-feed.js';
 import type { LoadedFalRequest } from './fal/request-loader.js';
 import {
+  handedChange,
+  refuseLiveEnd,
   failureError,
   feedRequestOf,
-  freshRequestCaches,
   isFailure,
   nestedRefusal,
   RunChangeEnum,
@@ -108,12 +109,7 @@ builder.subscriptionField('timeline', (t) =>
       'The included live sources merged in the order their events arrive: the fal log tail (as `Subscription.falLogs`), fal requests (as `Subscription.falRequests`) and Dify workflow runs (as `Subscription.workflowRuns`). Every included source needs its credential: one missing is UNAUTHENTICATED naming the source, before any upstream call. With `filter.since`, each source first replays from there (in its own order), and the replays interleave as they arrive. `filter.until` is refused. When one source fails for good, its error is the last event and the others stop.',
     args: { filter: t.arg({ type: TimelineFilterInput, required: true }) },
     subscribe: (_root, { filter }, context) => {
-      if (filter.until) {
-        throw badUserInput(
-          'filter.until',
-          'a live timeline has no end: leave until out (Query.timeline reads a closed window)',
-        );
-      }
+      refuseLiveEnd(filter.until, 'filter.until', 'Query.timeline');
       const refusal =
         filter.falLogs && context.falLogsApi === 'legacy'
           ? legacyRefusal(filter.falLogs)
@@ -159,18 +155,17 @@ builder.subscriptionField('timeline', (t) =>
       }
       return merged(sources, context.metrics.subscription);
     },
-    resolve: (event: TimelineLiveEvent, { filter }, context: GatewayContext) => {
-      if (isFailure(event)) {
-        throw event.details?.source === 'dify' && filter.workflowRuns
-          ? workflowRunFeedError(
-              event,
-              workflowRunFeedFilter(filter.workflowRuns, 'filter.workflowRuns'),
-              'filter.workflowRuns',
-            )
-          : failureError(event);
-      }
-      freshRequestCaches(context);
-      return updateOf(event);
-    },
+    resolve: (event: TimelineLiveEvent, { filter }, context: GatewayContext) =>
+      updateOf(
+        handedChange(event, context, (failure) =>
+          failure.details?.source === 'dify' && filter.workflowRuns
+            ? workflowRunFeedError(
+                failure,
+                workflowRunFeedFilter(filter.workflowRuns, 'filter.workflowRuns'),
+                'filter.workflowRuns',
+              )
+            : failureError(failure),
+        ),
+      ),
   }),
 );

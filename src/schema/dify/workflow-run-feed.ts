@@ -7,10 +7,10 @@ import type {
 import { builder } from '../builder.js';
 import { badUserInput, requireCredential } from '../errors.js';
 import {
+  handedChange,
+  refuseLiveEnd,
   failureError,
   feedRequestOf,
-  freshRequestCaches,
-  isFailure,
   RunChangeEnum,
 } from '../live-events.js';
 import { WorkflowLogRef } from './workflow-log.js';
@@ -36,12 +36,7 @@ export function workflowRunFeedFilter(
   filter: WorkflowLogFilter | null | undefined,
   path: string,
 ): WorkflowRunFeedFilter {
-  if (filter?.until) {
-    throw badUserInput(
-      `${path}.until`,
-      'a live feed has no end: leave until out (workflowLogs reads a closed window)',
-    );
-  }
+  refuseLiveEnd(filter?.until, `${path}.until`, 'Query.workflowLogs');
   return {
     params: {
       keyword: filter?.keyword ?? undefined,
@@ -87,12 +82,9 @@ builder.subscriptionField('workflowRuns', (t) =>
         ...feedRequestOf(context),
       });
     },
-    resolve: (event: WorkflowRunChange | TailFailure, args, context: GatewayContext) => {
-      if (isFailure(event)) {
-        throw workflowRunFeedError(event, workflowRunFeedFilter(args.filter, 'filter'), 'filter');
-      }
-      freshRequestCaches(context);
-      return event;
-    },
+    resolve: (event: WorkflowRunChange | TailFailure, args, context: GatewayContext) =>
+      handedChange(event, context, (failure) =>
+        workflowRunFeedError(failure, workflowRunFeedFilter(args.filter, 'filter'), 'filter'),
+      ),
   }),
 );

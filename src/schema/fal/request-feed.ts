@@ -6,14 +6,8 @@ import type {
 } from '../../context.js';
 import { MAX_REPLAYED_REQUESTS } from '../../read-bounds.js';
 import { builder } from '../builder.js';
-import { badUserInput, requireCredential } from '../errors.js';
-import {
-  failureError,
-  feedRequestOf,
-  freshRequestCaches,
-  isFailure,
-  RunChangeEnum,
-} from '../live-events.js';
+import { requireCredential } from '../errors.js';
+import { handedChange, refuseLiveEnd, feedRequestOf, RunChangeEnum } from '../live-events.js';
 import { FalRequestRef } from './requests.js';
 import type { LoadedFalRequest } from './request-loader.js';
 import { endpointIdsSchema, FalRequestFilterInput, STATUS_CLASS } from './requests.js';
@@ -68,12 +62,7 @@ builder.subscriptionField('falRequests', (t) =>
       filter: t.arg({ type: FalRequestFilterInput }),
     },
     subscribe: (_root, args, context) => {
-      if (args.filter?.until) {
-        throw badUserInput(
-          'filter.until',
-          'a live feed has no end: leave until out (falRequests reads a closed window)',
-        );
-      }
+      refuseLiveEnd(args.filter?.until, 'filter.until', 'Query.falRequests');
       const filter = falRequestFeedFilter(
         args.endpointIds,
         args.filter?.status,
@@ -87,10 +76,7 @@ builder.subscriptionField('falRequests', (t) =>
         ...feedRequestOf(context),
       });
     },
-    resolve: (event: FalRequestChange | TailFailure, _args, context: GatewayContext) => {
-      if (isFailure(event)) throw failureError(event);
-      freshRequestCaches(context);
-      return event;
-    },
+    resolve: (event: FalRequestChange | TailFailure, _args, context: GatewayContext) =>
+      handedChange(event, context),
   }),
 );
