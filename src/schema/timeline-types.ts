@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { WorkflowLogRef } from './dify/workflow-log.js';
 import { WorkflowLogFilterInput } from './dify/workflow-logs.js';
 import { FalLogFilterInput, FalLogLineRef } from './fal/logs.js';
-import { endpointIdsSchema, FalRequestRef, FalRequestStatusEnum } from './fal/requests.js';
+import { endpointIdsOptions, FalRequestRef, FalRequestStatusEnum } from './fal/requests.js';
 import { orderedTimeBounds } from './inputs.js';
 
 /** The types `Query.timeline` and `Subscription.timeline` share. */
@@ -21,11 +21,7 @@ export const TimelineSourceEnum = builder.enumType('TimelineSource', {
 export const TimelineFalRequestFilterInput = builder.inputType('TimelineFalRequestFilter', {
   description: 'The fal requests a timeline includes.',
   fields: (t) => ({
-    endpointIds: t.stringList({
-      required: true,
-      description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
-      validate: endpointIdsSchema,
-    }),
+    endpointIds: t.stringList(endpointIdsOptions),
     status: t.field({
       type: FalRequestStatusEnum,
       description:

@@ -10,7 +10,7 @@ import { requireCredential } from '../errors.js';
 import { handedChange, refuseLiveEnd, feedRequestOf, RunChangeEnum } from '../live-events.js';
 import { FalRequestRef } from './requests.js';
 import type { LoadedFalRequest } from './request-loader.js';
-import { endpointIdsSchema, FalRequestFilterInput, STATUS_CLASS } from './requests.js';
+import { endpointIdsOptions, FalRequestFilterInput, STATUS_CLASS } from './requests.js';
 
 /** The request of a change, as FalRequest reads it: without expansions, read when selected. */
 export const changedRequest = (change: FalRequestChange): LoadedFalRequest => ({
@@ -54,11 +54,7 @@ builder.subscriptionField('falRequests', (t) =>
       String(MAX_REPLAYED_REQUESTS) +
       ' of them). `filter.until` is refused; with `filter.status` (not PENDING) only the requests that end in it are delivered. Feeds without `since` that share a credential and arguments share one poller. Upstream failures are retried; after `TAIL_RECONNECT_ATTEMPTS` in a row the last event is the error.',
     args: {
-      endpointIds: t.arg.stringList({
-        required: true,
-        description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
-        validate: endpointIdsSchema,
-      }),
+      endpointIds: t.arg.stringList(endpointIdsOptions),
       filter: t.arg({ type: FalRequestFilterInput }),
     },
     subscribe: (_root, args, context) => {

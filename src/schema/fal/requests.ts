@@ -66,6 +66,13 @@ export const endpointIdsSchema = z
   .min(1, 'needs at least one endpoint id')
   .max(50, 'takes at most 50 endpoint ids');
 
+/** The options of every `endpointIds` argument and input field. */
+export const endpointIdsOptions = {
+  required: true,
+  description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
+  validate: endpointIdsSchema,
+} as const;
+
 /** A status to filter on: the upstream cannot filter on PENDING. */
 export const statusFilterSchema = z
   .string()
@@ -249,11 +256,7 @@ builder.queryField('falRequests', (t) =>
     nullable: true,
     description: `Requests the given fal endpoints served, pending first, then by orderBy (default ENDED_AT), both descending. \`first\` is 1 to ${MAX_FIRST} (default ${DEFAULT_FIRST}). The window is on when a request was sent; it is pinned by the first page, so walking on while new requests arrive neither repeats nor drops one. \`filter.status: PENDING\` is refused (the upstream cannot filter on it): pending requests come first in either order.`,
     args: {
-      endpointIds: t.arg.stringList({
-        required: true,
-        description: '1 to 50 endpoint ids; a bare owner/name includes its route-level endpoints.',
-        validate: endpointIdsSchema,
-      }),
+      endpointIds: t.arg.stringList(endpointIdsOptions),
       filter: t.arg({ type: FalRequestFilterInput }),
       orderBy: t.arg({ type: FalRequestOrderEnum, defaultValue: 'ended_at' }),
       first: t.arg.int({
