@@ -39,6 +39,38 @@ export const WORKFLOW_LOGS_PAGE: Operation = {
 }`,
 };
 
+export const TIMELINE_PAGE_SIZE = 50;
+
+/** A timeline page over all three sources, each node with the fields its own page would give. */
+export const TIMELINE_PAGE: Operation = {
+  name: 'BenchTimeline',
+  query: `query BenchTimeline($since: DateTime!, $until: DateTime!) {
+  timeline(
+    first: ${TIMELINE_PAGE_SIZE}
+    filter: {
+      since: $since
+      until: $until
+      falLogs: {}
+      falRequests: { endpointIds: ["acme/flux-studio", "acme/whisper-live"] }
+      workflowRuns: {}
+    }
+  ) {
+    edges {
+      cursor
+      at
+      source
+      node {
+        __typename
+        ... on FalLogLine { timestamp level message app revision }
+        ... on FalRequest { requestId endpointId status duration }
+        ... on WorkflowLog { logId createdAt workflowRun { runId status elapsedTime } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+};
+
 export const BIG_PAGE_SIZE = 5000;
 
 export const FAL_LOGS_BIG_PAGE: Operation = {

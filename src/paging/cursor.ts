@@ -22,17 +22,27 @@ export class CursorCodec {
   }
 
   /**
-   * Every edge of a page carries a cursor, so the work shared by a page's cursors (the base
-   * payload's JSON, the keyed prefix) is done once; each edge costs one native hash.
+   * Every edge of a page carries a cursor, so the work shared by a page's cursors is done once:
+   * the base payload's JSON and its base64url text. Padded with JSON whitespace to a whole number
+   * of base64 groups, the base's text and an edge's own position's text join as-is; each edge
+   * then costs one native hash and the base64url of its position alone.
    */
   pageEncoder(connection: string, base: object): PageCursorEncoder {
     const keyed = `${this.keyPrefix}${connection}\0`;
     const baseJson = JSON.stringify(base);
-    const head = baseJson === '{}' ? '{' : `${baseJson.slice(0, -1)},`;
+    const whole = (json: string) =>
+      this.tag(keyed, json) + Buffer.from(json, 'utf8').toString('base64url');
+    if (baseJson === '{}') return (position) => whole(JSON.stringify(position));
+    const openHead = `${baseJson.slice(0, -1)},`;
+    const head = openHead.padEnd(openHead.length + ((3 - (Buffer.byteLength(openHead) % 3)) % 3));
+    const headText = Buffer.from(head, 'utf8').toString('base64url');
     return (position) => {
       const positionJson = JSON.stringify(position);
-      const json = positionJson === '{}' ? baseJson : head + positionJson.slice(1);
-      return this.tag(keyed, json) + Buffer.from(json, 'utf8').toString('base64url');
+      if (positionJson === '{}') return whole(baseJson);
+      const tail = positionJson.slice(1);
+      return (
+        this.tag(keyed, head + tail) + headText + Buffer.from(tail, 'utf8').toString('base64url')
+      );
     };
   }
 

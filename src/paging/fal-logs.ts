@@ -1,5 +1,5 @@
 import type { FalLogFilterParams, FalLogLine } from '../upstreams/fal/types.js';
-import { fromMicros, parseInstant, type Instant } from '../time.js';
+import { fromMicros, parseMicros, type Instant } from '../time.js';
 
 /** One upstream read of log lines within `[start, end)`, newest first. */
 export interface FalLogPageRequest {
@@ -83,7 +83,7 @@ export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWal
     let previousMicros = position?.micros ?? end.micros;
     for (const line of page.lines) {
       // A timestamp that cannot be read keeps its place in the upstream's order.
-      const micros = parseInstant(line.timestamp)?.micros ?? previousMicros;
+      const micros = parseMicros(line.timestamp) ?? previousMicros;
       previousMicros = micros;
       if (position && micros > position.micros) continue;
       if (position && micros === position.micros) {

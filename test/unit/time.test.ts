@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromMicros, parseInstant } from '../../src/time.js';
+import { canonicalIso, fromMicros, parseInstant, parseMicros } from '../../src/time.js';
 
 describe('parseInstant', () => {
   it.each([
@@ -32,5 +32,19 @@ describe('parseInstant', () => {
   it('round-trips through fromMicros', () => {
     const instant = parseInstant('1999-12-31T23:59:59.000001Z')!;
     expect(fromMicros(instant.micros)).toEqual(instant);
+  });
+});
+
+describe('canonicalIso and parseMicros', () => {
+  it.each([
+    ['2025-09-19T12:16:10.599608Z', '2025-09-19T12:16:10.599608Z'],
+    ['2025-09-19T12:16:10.599000Z', '2025-09-19T12:16:10.599Z'],
+    ['2025-09-19T12:16:10.000Z', '2025-09-19T12:16:10.000Z'],
+    ['2025-09-19 12:16:10.5+02:00', '2025-09-19T10:16:10.500Z'],
+    ['2025-04-31T00:00:00.000Z', '2025-04-31T00:00:00.000Z'],
+    ['2025-02-29T12:00:00.123456Z', '2025-02-29T12:00:00.123456Z'],
+  ])('gives %s out as %s, with the micros parseInstant reads', (text, iso) => {
+    expect(canonicalIso(text)).toBe(iso);
+    expect(parseMicros(text)).toBe(parseInstant(text)?.micros);
   });
 });
