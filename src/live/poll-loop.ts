@@ -52,7 +52,8 @@ export interface FeedPollRequest<Change, State> {
 }
 
 /**
- * Polls every `intervalMs` from `start`, handing out each poll's changes as one batch. A failed
+ * Polls every `intervalMs` from `start`, handing out each poll's changes as one batch (and the
+ * first poll's, even without changes, for the state it leaves). A failed
  * poll hands out nothing and is retried from the same state after a backoff; after
  * `reconnectAttempts` failures in a row, or at once for an error that retrying cannot fix, the
  * last value is the failure. Closing it, or `signal`, stops it at once, aborting the poll in flight.
@@ -72,6 +73,7 @@ export function pollFeed<Change, State>(
     const poll = request.poll(upstream.signal);
     let state = request.start;
     let failures = 0;
+    let handedOut = false;
     try {
       while (!upstream.signal.aborted) {
         let step: PollStep<Change, State>;
@@ -101,7 +103,10 @@ export function pollFeed<Change, State>(
         request.observer.polled('ok');
         failures = 0;
         state = step.state;
-        if (step.changes.length > 0) {
+        // The first poll's batch goes out even when empty: a poller that goes on from the last
+        // batch must not start before what the first poll took note of.
+        if (step.changes.length > 0 || !handedOut) {
+          handedOut = true;
           await push({ kind: 'batch', changes: step.changes, resume: state });
         }
         if (!step.again) {

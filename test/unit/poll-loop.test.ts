@@ -73,7 +73,7 @@ const until = async (condition: () => boolean) => {
 };
 
 describe('pollFeed', () => {
-  it('hands out each poll as one batch with the state after it, and loses nothing across failures', async () => {
+  it('hands out each poll with changes as one batch with the state after it (the first poll always), and loses nothing across failures', async () => {
     const { upstream, poll } = numbers();
     const { counts, observer } = observing();
     const stop = new AbortController();
@@ -91,14 +91,16 @@ describe('pollFeed', () => {
     const reading = (async () => {
       for await (const event of feed) events.push(event);
     })();
-    upstream.head = 2;
     await until(() => events.length === 1);
+    upstream.head = 2;
+    await until(() => events.length === 2);
     upstream.failing = 3; // one short of giving up
     upstream.head = 5;
-    await until(() => events.length === 2);
+    await until(() => events.length === 3);
     stop.abort();
     await reading;
     expect(events).toEqual([
+      { kind: 'batch', changes: [], resume: 0 },
       { kind: 'batch', changes: [1, 2], resume: 2 },
       { kind: 'batch', changes: [3, 4, 5], resume: 5 },
     ]);
@@ -159,6 +161,7 @@ describe('pollFeed', () => {
       logger,
       lifecycle: quiet,
     });
+    expect((await feed.next()).value).toEqual({ kind: 'batch', changes: [], resume: 0 });
     const next = feed.next();
     await until(() => upstream.polls === 1);
     const started = Date.now();
@@ -178,6 +181,7 @@ describe('liveFeed', () => {
     const kind: FeedKind<{ name: string }, number, number> = {
       name: 'numbers',
       start: (since) => (since ? source.upstream.head - 2 : source.upstream.head),
+      sighting: (value) => ({ run: String(value), change: 'FINISHED', status: 'done' }),
       poller: () => {
         opened += 1;
         return source.poll();
