@@ -37,7 +37,7 @@ export interface FeedKind<Filter, Change, State> {
   /** Names the kind in topics, so that two kinds never share a poller. */
   name: string;
   start(since: Instant | undefined): State;
-  sighting(change: Change): RunSighting;
+  sighting: (change: Change) => RunSighting;
   poller(
     authorization: string,
     filter: Filter,

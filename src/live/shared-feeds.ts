@@ -18,7 +18,7 @@ export interface FeedFollower<Change, State> {
     resume?: State,
   ): AsyncIterable<FeedEvent<Change, State>>;
   /** What a change says of its run, which is what a hub moving the topic between pollers keeps. */
-  sighting(change: Change): RunSighting;
+  sighting: (change: Change) => RunSighting;
   /** The subscriber going away. */
   signal: AbortSignal;
   /** Told when the subscription starts and when it has ended, whatever ended it. */
