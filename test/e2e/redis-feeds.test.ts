@@ -154,7 +154,7 @@ describe('the Dify workflow run feed over three replicas', () => {
     }
     await receivedExactly(feeds, expected);
     expect(pollers('workflows.logs').size).toBe(1);
-  });
+  }, 60_000);
 
   it('goes on from the last batch when the poller’s replica is killed: no gap, no repeat, one poller again', async () => {
     const feeds = replicas.map(followRuns);
@@ -222,7 +222,7 @@ describe('the Dify workflow run feed over three replicas', () => {
     await sleep(10 * POLL_MS);
     expect(pollers('workflows.logs').size).toBe(1);
     expect(await total(survivors, 'gateway_feed_pollers')).toBe(1);
-  });
+  }, 60_000);
 });
 
 describe('the fal request feed over replicas', () => {
@@ -252,5 +252,5 @@ describe('the fal request feed over replicas', () => {
     }
     await receivedExactly(feeds, expected);
     expect(pollers('requests.byEndpoint').size).toBe(1);
-  });
+  }, 60_000);
 });

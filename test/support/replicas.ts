@@ -35,7 +35,7 @@ export const startReplicas = (
   Promise.all(Array.from({ length: count }, () => startGatewayProcess(emulator, 0, env)));
 
 /** The sum of a metric's series on a replica. */
-export async function metric(replica: Replica, name: string): Promise<number> {
+async function metric(replica: Replica, name: string): Promise<number> {
   const text = await (await fetch(`${replica.url}/metrics`)).text();
   const series = text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'));
   return [...series].reduce((sum, [, value]) => sum + Number(value), 0);
