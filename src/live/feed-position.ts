@@ -56,7 +56,12 @@ export class HandedRuns {
 export interface FeedPosition<State> {
   resume: State;
   handed: HandedRuns;
+  /** When the latest poll whose batch was handed out began (epoch ms). */
+  latestPollBegan: number;
 }
+
+/** How far the clocks of two replicas may be apart. */
+export const CLOCK_SKEW_MS = 1_000;
 
 /**
  * How a feed's events let another poller take over from them (see `Resumable`): a poller from
@@ -64,6 +69,11 @@ export interface FeedPosition<State> {
  * changes `HandedRuns.had` (it tracks what passes, so a poller from the exact state loses
  * nothing). A batch less every change of it still carries its state, so that the position moves
  * on with it.
+ *
+ * A batch whose poll ended before the latest poll handed out began counts as reached even when
+ * none of its changes was handed out (it is then a copy, not the batch itself): that poll saw all
+ * it saw. So a replica that rejoins a poller which found nothing it has not (one that started
+ * afresh, say) goes over to it after its own next batch instead of waiting for a change in common.
  */
 export function feedResumable<Change, State>(
   sighting: (change: Change) => RunSighting,
@@ -71,6 +81,7 @@ export function feedResumable<Change, State>(
 ): Resumable<FeedEvent<Change, State>, FeedPosition<State>> {
   const unseen = (position: FeedPosition<State>) => {
     const handed = position.handed.copy();
+    const { latestPollBegan } = position;
     return (event: FeedEvent<Change, State>): FeedEvent<Change, State> => {
       if (event.kind === 'failed') return event;
       const fresh = event.changes.filter((change) => {
@@ -79,14 +90,22 @@ export function feedResumable<Change, State>(
         handed.record(seen);
         return true;
       });
-      return fresh.length === event.changes.length ? event : { ...event, changes: fresh };
+      const reached = event.polled.ended + CLOCK_SKEW_MS < latestPollBegan;
+      return fresh.length === event.changes.length && !reached
+        ? event
+        : { ...event, changes: fresh };
     };
   };
   return {
     advance(position, event) {
       if (event.kind === 'failed') return position;
-      const moved = position ?? { resume: event.resume, handed: new HandedRuns() };
+      const moved = position ?? {
+        resume: event.resume,
+        handed: new HandedRuns(),
+        latestPollBegan: event.polled.began,
+      };
       moved.resume = event.resume;
+      moved.latestPollBegan = Math.max(moved.latestPollBegan, event.polled.began);
       for (const change of event.changes) moved.handed.record(sighting(change));
       return moved;
     },

@@ -25,6 +25,8 @@ export interface FeedBatch<Change, State> {
   changes: Change[];
   /** Where a poller resumes to go on right after these changes, without a gap or a repeat. */
   resume: State;
+  /** When the poll that found them began and ended (epoch ms, by the poller's clock). */
+  polled: { began: number; ended: number };
 }
 
 /** What a feed's poller hands out: batches of changes, and at most one failure, last. */
@@ -77,6 +79,7 @@ export function pollFeed<Change, State>(
     try {
       while (!upstream.signal.aborted) {
         let step: PollStep<Change, State>;
+        const began = Date.now();
         try {
           step = await poll(state);
         } catch (error) {
@@ -107,7 +110,8 @@ export function pollFeed<Change, State>(
         // batch must not start before what the first poll took note of.
         if (step.changes.length > 0 || !handedOut) {
           handedOut = true;
-          await push({ kind: 'batch', changes: step.changes, resume: state });
+          const polled = { began, ended: Date.now() };
+          await push({ kind: 'batch', changes: step.changes, resume: state, polled });
         }
         if (!step.again) {
           await sleep(request.intervalMs, undefined, { signal: upstream.signal }).catch(

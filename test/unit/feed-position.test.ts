@@ -18,10 +18,12 @@ const change = (text: string): Change => {
   const [run, kind, status] = text.split(' ') as [string, RunChange, string];
   return { run, change: kind, status };
 };
+/** A batch of the poll that began `polls` seconds into the test and took 100 ms. */
 const batch = (polls: number, ...changes: string[]): FeedBatch<Change, State> => ({
   kind: 'batch',
   changes: changes.map(change),
   resume: { polls },
+  polled: { began: polls * 1_000, ended: polls * 1_000 + 100 },
 });
 const text = ({ run, change, status }: Change) => `${run} ${change} ${status}`;
 const texts = (event: Event | undefined) =>
@@ -112,6 +114,19 @@ describe('feed positions', () => {
     expect(resumable.unseen(position)(overlapping)).not.toBe(overlapping);
     const failure = tailFailure(new Error('down'));
     expect(resumable.unseen(position)(failure)).toBe(failure);
+  });
+
+  it('count a batch as reached once a poll that began after it ended was handed out, changes or not', () => {
+    const { resumable } = resumableOver();
+    const position = handedOut([batch(1, 'X STARTED running'), batch(5, 'Y STARTED running')]);
+    // A poller that started afresh took note of what was there at 2 s and found nothing new.
+    const afresh = batch(2);
+    const reached = resumable.unseen(position)(afresh);
+    expect(reached).not.toBe(afresh);
+    expect(reached).toEqual(afresh);
+    // One that ended within the clocks' skew of the latest poll is not known to be behind it.
+    const recent = batch(4, 'Z STARTED running');
+    expect(resumable.unseen(position)(recent)).toBe(recent);
   });
 
   it('go on from the exact state with every change of the poller, a run returning to a status included', async () => {

@@ -18,6 +18,8 @@ const settings: TailSettings = {
 const logger = pino({ level: 'silent' });
 const quiet = { started: () => undefined, ended: () => undefined };
 
+const polled = { began: expect.any(Number) as number, ended: expect.any(Number) as number };
+
 const unavailable = () =>
   new UpstreamError('Dify is down', { code: 'UPSTREAM_UNAVAILABLE', source: 'dify' });
 
@@ -100,9 +102,9 @@ describe('pollFeed', () => {
     stop.abort();
     await reading;
     expect(events).toEqual([
-      { kind: 'batch', changes: [], resume: 0 },
-      { kind: 'batch', changes: [1, 2], resume: 2 },
-      { kind: 'batch', changes: [3, 4, 5], resume: 5 },
+      { kind: 'batch', changes: [], resume: 0, polled },
+      { kind: 'batch', changes: [1, 2], resume: 2, polled },
+      { kind: 'batch', changes: [3, 4, 5], resume: 5, polled },
     ]);
     expect(counts.failed).toBe(3);
     expect(counts.open).toBe(0);
@@ -161,7 +163,7 @@ describe('pollFeed', () => {
       logger,
       lifecycle: quiet,
     });
-    expect((await feed.next()).value).toEqual({ kind: 'batch', changes: [], resume: 0 });
+    expect((await feed.next()).value).toEqual({ kind: 'batch', changes: [], resume: 0, polled });
     const next = feed.next();
     await until(() => upstream.polls === 1);
     const started = Date.now();
