@@ -113,6 +113,58 @@ async function receivedExactly<T>(feeds: readonly Received<T>[], expected: reado
 const runChange = (change: string, logId: string, status: string): string =>
   JSON.stringify({ change, log: { logId, workflowRun: { status } } });
 
+/**
+ * A run starts every 150 ms and finishes about a second later, until `stop`, which finishes the
+ * rest and resolves to every run started.
+ */
+function runChurn() {
+  const started: Array<{ logId: string; runId: string }> = [];
+  let stopped = false;
+  const churning = (async () => {
+    for (let step = 0; !stopped; step += 1) {
+      const [row] = emulator.dify.insertRuns('demo', [{ status: 'running', orphaned: false }]);
+      started.push({ logId: row!.id, runId: row!.workflow_run!.id });
+      const finishing = started[step - 7];
+      if (finishing) emulator.dify.finishRun('demo', finishing.runId, 'succeeded');
+      await sleep(150);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await churning;
+      for (const { runId } of started.slice(-7))
+        emulator.dify.finishRun('demo', runId, 'succeeded');
+      return started.map(({ logId }) => logId);
+    },
+  };
+}
+
+/**
+ * Waits for every feed to have seen each of `runs` finish; each feed received each run's changes
+ * once and in order, and no error. Resolves to each run's changes on each feed.
+ */
+async function everyRunOnce(feeds: readonly Received<RunChange>[], runs: readonly string[]) {
+  await eventually(
+    () =>
+      feeds.every(
+        (feed) => feed.values.filter(({ change }) => change === 'FINISHED').length >= runs.length,
+      ),
+    20_000,
+    'every run to finish on every feed',
+  );
+  await sleep(3 * POLL_MS);
+  return feeds.flatMap((feed) => {
+    expect(feed.errors).toEqual([]);
+    const byRun = new Map<string, string[]>();
+    for (const { change, log } of feed.values) {
+      byRun.set(log.logId, [...(byRun.get(log.logId) ?? []), change]);
+    }
+    expect([...byRun.keys()].sort()).toEqual([...runs].sort());
+    return [...byRun.values()];
+  });
+}
+
 describe('the Dify workflow run feed over three replicas', () => {
   it('polls once for identical feeds on every replica, each subscriber getting each change once, in order', async () => {
     const feeds = replicas.map(followRuns);
@@ -156,25 +208,46 @@ describe('the Dify workflow run feed over three replicas', () => {
     expect(pollers('workflows.logs').size).toBe(1);
   }, 60_000);
 
+  it('falls back to a poller per replica while Redis is down and shares one again once it is back, losing and repeating nothing', async () => {
+    const feeds = replicas.map(followRuns);
+    await shared(3, 'workflows.logs');
+    const churn = runChurn();
+    await sleep(1_500);
+
+    await redis.stop('SIGKILL');
+    await eventually(
+      async () => (await total(replicas, 'gateway_feed_pollers')) === 3,
+      15_000,
+      'a poller on each replica',
+    );
+    await sleep(1_500);
+    await redis.start();
+    await eventually(
+      async () =>
+        (await total(replicas, 'gateway_feed_pollers')) === 1 &&
+        (await total(replicas, 'gateway_live_leases_held')) === 1,
+      20_000,
+      'one poller again',
+    );
+    await sleep(1_500);
+    const started = await churn.stop();
+
+    // Each replica followed every run on its own: every subscriber saw each start and end.
+    for (const changes of await everyRunOnce(feeds, started)) {
+      expect(changes).toEqual(['STARTED', 'FINISHED']);
+    }
+    emulator.resetCalls();
+    await sleep(10 * POLL_MS);
+    expect(pollers('workflows.logs').size).toBe(1);
+  }, 90_000);
+
   it('goes on from the last batch when the poller’s replica is killed: no gap, no repeat, one poller again', async () => {
     const feeds = replicas.map(followRuns);
     await shared(3, 'workflows.logs');
     const holder = await leaseHolder(replicas);
     const survivors = replicas.filter((replica) => replica !== holder);
     const survivorFeeds = feeds.filter((_, i) => replicas[i] !== holder);
-
-    // A run starts every 150 ms and finishes 1 s later: runs span the handover.
-    const started: Array<{ logId: string; runId: string }> = [];
-    let stopped = false;
-    const changing = (async () => {
-      for (let step = 0; !stopped; step += 1) {
-        const [row] = emulator.dify.insertRuns('demo', [{ status: 'running', orphaned: false }]);
-        started.push({ logId: row!.id, runId: row!.workflow_run!.id });
-        const finishing = started[step - 7];
-        if (finishing) emulator.dify.finishRun('demo', finishing.runId, 'succeeded');
-        await sleep(150);
-      }
-    })();
+    const churn = runChurn();
     await sleep(1_500);
 
     const takeoversBefore = await total(survivors, 'gateway_live_takeovers_total');
@@ -186,36 +259,16 @@ describe('the Dify workflow run feed over three replicas', () => {
       'a survivor to take the poller',
     );
     await sleep(1_500);
-    stopped = true;
-    await changing;
-    for (const { runId } of started.slice(-7)) emulator.dify.finishRun('demo', runId, 'succeeded');
+    const started = await churn.stop();
 
-    // Every run started while the feeds followed; those that started and finished while no
-    // poller ran (the lease lapsing) are first seen finished.
-    await eventually(
-      () =>
-        survivorFeeds.every(
-          (feed) =>
-            feed.values.filter(({ change }) => change === 'FINISHED').length >= started.length,
-        ),
-      20_000,
-      'every run to finish on the survivors’ feeds',
-    );
-    await sleep(3 * POLL_MS);
-    const [first, second] = survivorFeeds.map((feed) => feed.values);
-    expect(second).toEqual(first);
-    for (const feed of survivorFeeds) expect(feed.errors).toEqual([]);
-    const byRun = new Map<string, string[]>();
-    for (const { change, log } of first!) {
-      byRun.set(log.logId, [...(byRun.get(log.logId) ?? []), change]);
-    }
-    expect([...byRun.keys()].sort()).toEqual(started.map(({ logId }) => logId).sort());
-    for (const changes of byRun.values()) {
+    const byRun = await everyRunOnce(survivorFeeds, started);
+    // Runs that started and ended while no poller ran (the lease lapsing) are first seen ended;
+    // those followed across the handover kept being followed: most started and finished.
+    for (const changes of byRun)
       expect([['STARTED', 'FINISHED'], ['FINISHED']]).toContainEqual(changes);
-    }
-    // Runs that were followed across the handover kept being followed: most started and finished.
-    const followedThrough = [...byRun.values()].filter((changes) => changes.length === 2);
-    expect(followedThrough.length).toBeGreaterThan(started.length / 2);
+    expect(byRun.filter((changes) => changes.length === 2).length).toBeGreaterThan(
+      started.length / 2,
+    );
     expect(await total(survivors, 'gateway_live_takeovers_total')).toBe(takeoversBefore + 1);
 
     emulator.resetCalls();
