@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type Route } from '../../src/emulator/index.js';
+import { DEMO_KEYS, startEmulator, type Emulator, type Route } from '../../src/emulator/index.js';
 import { ENDPOINT, sendFalRequest } from '../support/feeds.js';
 import { killGatewayProcesses, stopGatewayProcess } from '../support/gateway-process.js';
 import { startRedisServer, stopRedisServers, type RedisServer } from '../support/redis-server.js';
@@ -206,6 +206,11 @@ describe('the Dify workflow run feed over three replicas', () => {
     }
     await receivedExactly(feeds, expected);
     expect(pollers('workflows.logs').size).toBe(1);
+    // The batches (changes and poll states) carry no credential into Redis.
+    const stored = await redis.contents();
+    for (const text of [...stored.keys, ...stored.values]) {
+      expect(text).not.toContain(DEMO_KEYS.dify);
+    }
   }, 60_000);
 
   it('falls back to a poller per replica while Redis is down and shares one again once it is back, losing and repeating nothing', async () => {
