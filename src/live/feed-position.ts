@@ -18,7 +18,9 @@ export const MAX_REMEMBERED_RUNS = 2_000;
  * The runs a subscriber was handed changes of lately: for each, the status of the last change
  * and whether it finished. A poller hands out each run's changes so: at most one STARTED, first;
  * an UPDATED only into a status other than the last one; at most one FINISHED, last. `had` tells
- * a change that breaks this, which only a source behind what was handed out brings.
+ * a change that breaks this, which only a source behind what was handed out brings. (One behind
+ * by two status changes of an unfinished run, as a rejoined replica's may be, can still bring the
+ * older of the two: an UPDATED that is not told from a new one.)
  */
 export class HandedRuns {
   /** By run, least recently handed first. */

@@ -55,10 +55,10 @@ export interface FeedPollRequest<Change, State> {
 
 /**
  * Polls every `intervalMs` from `start`, handing out each poll's changes as one batch (and the
- * first poll's, even without changes, for the state it leaves). A failed
- * poll hands out nothing and is retried from the same state after a backoff; after
- * `reconnectAttempts` failures in a row, or at once for an error that retrying cannot fix, the
- * last value is the failure. Closing it, or `signal`, stops it at once, aborting the poll in flight.
+ * first poll's, even without changes, for the state it leaves). A failed poll hands out nothing
+ * and is retried from the same state after a backoff; after `reconnectAttempts` failures in a
+ * row, or at once for an error that retrying cannot fix, the last value is the failure. Closing
+ * it, or `signal`, stops it at once, aborting the poll in flight.
  */
 export function pollFeed<Change, State>(
   request: FeedPollRequest<Change, State>,
