@@ -269,6 +269,8 @@ export const falRequestFeedKind = (
 ): FeedKind<FalRequestFeedFilter, FalRequestChange, FalRequestFeedState> => ({
   name: 'falRequests',
   start: falRequestFeedStart,
+  // A request has no status between pending and ended: its change stands for its status.
+  sighting: ({ change, request }) => ({ run: request.request_id, change, status: change }),
   poller: (authorization, filter, call, logger) =>
     falRequestPoller(falRequestsReader(client, authorization, call), filter, { overlapMs, logger }),
 });

@@ -3,6 +3,7 @@ import type { TailSettings } from '../config.js';
 import { argumentsDigest } from '../digest.js';
 import type { Instant } from '../time.js';
 import type { CallOptions } from '../upstreams/http.js';
+import type { RunSighting } from './feed-position.js';
 import type { TailFailure, TailHub } from './hub.js';
 import { pollFeed, type FeedEvent, type Poll, type PollObserver } from './poll-loop.js';
 import { followFeed } from './shared-feeds.js';
@@ -27,11 +28,16 @@ export type LiveFeed<Filter, Change> = (
   request: LiveFeedRequest<Filter>,
 ) => AsyncIterable<Change | TailFailure>;
 
-/** What makes one kind of feed: where it starts, and its poll with one client's credential. */
+/**
+ * What makes one kind of feed: where it starts, its poll with one client's credential, and what
+ * its changes say of their runs. Its states are plain JSON-able data without a credential or
+ * filter text: a feed shared through Redis carries them in its batches.
+ */
 export interface FeedKind<Filter, Change, State> {
   /** Names the kind in topics, so that two kinds never share a poller. */
   name: string;
   start(since: Instant | undefined): State;
+  sighting: (change: Change) => RunSighting;
   poller(
     authorization: string,
     filter: Filter,
@@ -91,6 +97,7 @@ export function liveFeed<Filter, Change, State>(
       hub: options.hub,
       topic,
       open,
+      sighting: kind.sighting,
       signal: AbortSignal.any([request.signal, options.shutdown]),
       lifecycle: request.lifecycle,
     });

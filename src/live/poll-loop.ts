@@ -25,6 +25,8 @@ export interface FeedBatch<Change, State> {
   changes: Change[];
   /** Where a poller resumes to go on right after these changes, without a gap or a repeat. */
   resume: State;
+  /** When the poll that found them began and ended (epoch ms, by the poller's clock). */
+  polled: { began: number; ended: number };
 }
 
 /** What a feed's poller hands out: batches of changes, and at most one failure, last. */
@@ -52,10 +54,11 @@ export interface FeedPollRequest<Change, State> {
 }
 
 /**
- * Polls every `intervalMs` from `start`, handing out each poll's changes as one batch. A failed
- * poll hands out nothing and is retried from the same state after a backoff; after
- * `reconnectAttempts` failures in a row, or at once for an error that retrying cannot fix, the
- * last value is the failure. Closing it, or `signal`, stops it at once, aborting the poll in flight.
+ * Polls every `intervalMs` from `start`, handing out each poll's changes as one batch (and the
+ * first poll's, even without changes, for the state it leaves). A failed poll hands out nothing
+ * and is retried from the same state after a backoff; after `reconnectAttempts` failures in a
+ * row, or at once for an error that retrying cannot fix, the last value is the failure. Closing
+ * it, or `signal`, stops it at once, aborting the poll in flight.
  */
 export function pollFeed<Change, State>(
   request: FeedPollRequest<Change, State>,
@@ -72,9 +75,11 @@ export function pollFeed<Change, State>(
     const poll = request.poll(upstream.signal);
     let state = request.start;
     let failures = 0;
+    let handedOut = false;
     try {
       while (!upstream.signal.aborted) {
         let step: PollStep<Change, State>;
+        const began = Date.now();
         try {
           step = await poll(state);
         } catch (error) {
@@ -101,8 +106,12 @@ export function pollFeed<Change, State>(
         request.observer.polled('ok');
         failures = 0;
         state = step.state;
-        if (step.changes.length > 0) {
-          await push({ kind: 'batch', changes: step.changes, resume: state });
+        // The first poll's batch goes out even when empty: a poller that goes on from the last
+        // batch must not start before what the first poll took note of.
+        if (step.changes.length > 0 || !handedOut) {
+          handedOut = true;
+          const polled = { began, ended: Date.now() };
+          await push({ kind: 'batch', changes: step.changes, resume: state, polled });
         }
         if (!step.again) {
           await sleep(request.intervalMs, undefined, { signal: upstream.signal }).catch(

@@ -1,4 +1,5 @@
 import { Repeater } from 'graphql-yoga';
+import { feedResumable, type RunSighting } from './feed-position.js';
 import type { TailFailure, TailHub } from './hub.js';
 import type { FeedEvent } from './poll-loop.js';
 
@@ -16,6 +17,8 @@ export interface FeedFollower<Change, State> {
     lifecycle: Lifecycle,
     resume?: State,
   ): AsyncIterable<FeedEvent<Change, State>>;
+  /** What a change says of its run, which is what a hub moving the topic between pollers keeps. */
+  sighting: (change: Change) => RunSighting;
   /** The subscriber going away. */
   signal: AbortSignal;
   /** Told when the subscription starts and when it has ended, whatever ended it. */
@@ -24,7 +27,8 @@ export interface FeedFollower<Change, State> {
 
 /**
  * A subscriber's changes of a feed. With a topic, identical subscribers share one poller through
- * the hub; one that falls behind goes on with a poller of its own from the state after the last
+ * the hub (across replicas, when the hub shares through Redis: the topic is resumable from its
+ * batches); one that falls behind goes on with a poller of its own from the state after the last
  * batch it was handed, so that it sees neither a gap nor a repeat. Without one, it has its own.
  */
 export function followFeed<Change, State>(
@@ -43,6 +47,9 @@ export function followFeed<Change, State>(
       goOnAlone: (ownSignal) => follower.open(ownSignal, UNCOUNTED, handed),
       signal,
       lifecycle,
+      resumable: feedResumable(follower.sighting, (sourceSignal, resume) =>
+        follower.open(sourceSignal, UNCOUNTED, resume),
+      ),
     }),
   );
 }

@@ -23,12 +23,17 @@ import type { FeedKind } from './live-feed.js';
 import type { Poll, PollStep } from './poll-loop.js';
 import type { RunChange } from './run-change.js';
 
+/** A log row with its run, as the feed hands runs out. */
+export type FollowedLog = DifyWorkflowLog & {
+  workflow_run: NonNullable<DifyWorkflowLog['workflow_run']>;
+};
+
 /** A change of a Dify workflow run, with its log row as the feed last saw it. */
 export interface WorkflowRunChange {
   change: RunChange;
   /** When: the run's creation (STARTED), its end (FINISHED), when the feed saw it (UPDATED). */
   at: Instant;
-  log: DifyWorkflowLog;
+  log: FollowedLog;
 }
 
 /** The two upstream calls the feed makes, with one client's credential. */
@@ -62,10 +67,6 @@ export interface WorkflowRunFeedFilter {
    */
   status?: string | undefined;
 }
-
-type FollowedLog = DifyWorkflowLog & {
-  workflow_run: NonNullable<DifyWorkflowLog['workflow_run']>;
-};
 
 /** Where a feed stands; plain data, so that another poller (or process) may go on from it. */
 export interface WorkflowRunFeedState {
@@ -312,6 +313,11 @@ export const workflowRunFeedKind = (
 ): FeedKind<WorkflowRunFeedFilter, WorkflowRunChange, WorkflowRunFeedState> => ({
   name: 'workflowRuns',
   start: workflowRunFeedStart,
+  sighting: ({ change, log }) => ({
+    run: log.workflow_run.id,
+    change,
+    status: upstreamStatusOf(log.workflow_run.status),
+  }),
   poller: (authorization, filter, call, logger) =>
     workflowRunPoller(difyRunReaders(client, authorization, call), filter, logger),
 });

@@ -6,14 +6,17 @@ import {
   type Emulator,
   type FalLogLine,
 } from '../../src/emulator/index.js';
-import {
-  killGatewayProcesses,
-  startGatewayProcess,
-  stopGatewayProcess,
-  type GatewayProcess,
-} from '../support/gateway-process.js';
+import { killGatewayProcesses, stopGatewayProcess } from '../support/gateway-process.js';
 import { startRedisServer, stopRedisServers, type RedisServer } from '../support/redis-server.js';
-import { sseClient, subscribe, until, type Received } from '../support/sse-client.js';
+import {
+  eventually,
+  leaseHolder,
+  replicaEnv as sharingEnv,
+  startReplicas as startGateways,
+  total,
+  type Replica,
+} from '../support/replicas.js';
+import { sseClient, subscribe, type Received } from '../support/sse-client.js';
 import { FAL_AUTH } from '../support/stack.js';
 
 /**
@@ -24,13 +27,7 @@ import { FAL_AUTH } from '../support/stack.js';
 
 const TAIL = `subscription ($filter: FalLogFilter) { falLogs(filter: $filter) { timestamp message } }`;
 const FAL_OTHER_AUTH = { authorization: `Key ${DEMO_KEYS.falOther}` };
-const CURSOR_SECRET = 'a cursor secret the replicas share';
 const LEASE_TTL_MS = 3_000;
-
-interface Replica {
-  url: string;
-  process: GatewayProcess;
-}
 
 let redis: RedisServer;
 let emulator: Emulator;
@@ -44,40 +41,11 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const replicaEnv = (extra: Record<string, string> = {}) => ({
-  REDIS_URL: redis.url,
-  CURSOR_SECRET,
-  REDIS_LEASE_TTL_MS: String(LEASE_TTL_MS),
-  REDIS_LEASE_RENEW_MS: '500',
-  TAIL_BACKOFF_BASE_MS: '20',
-  TAIL_BACKOFF_MAX_MS: '200',
-  ...extra,
-});
+const replicaEnv = (extra: Record<string, string> = {}) =>
+  sharingEnv(redis.url, LEASE_TTL_MS, extra);
 
-const startReplicas = (count: number, env: Record<string, string>): Promise<Replica[]> =>
-  Promise.all(Array.from({ length: count }, () => startGatewayProcess(emulator, 0, env)));
-
-/** The sum of a metric's series on a replica. */
-async function metric(replica: Replica, name: string): Promise<number> {
-  const text = await (await fetch(`${replica.url}/metrics`)).text();
-  const series = text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'));
-  return [...series].reduce((sum, [, value]) => sum + Number(value), 0);
-}
-
-const total = async (replicas: readonly Replica[], name: string) =>
-  (await Promise.all(replicas.map((replica) => metric(replica, name)))).reduce((a, b) => a + b, 0);
-
-/** Waits, checking every 100 ms, for `condition`. */
-const eventually = (condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) =>
-  until(
-    async () => {
-      if (await condition()) return true;
-      await sleep(100);
-      return false;
-    },
-    timeoutMs,
-    what,
-  );
+const startReplicas = (count: number, env: Record<string, string>) =>
+  startGateways(emulator, count, env);
 
 const clients: Array<{ dispose(): void }> = [];
 afterEach(async () => {
@@ -260,10 +228,7 @@ describe('live fal tails over three replicas', () => {
   it('hands the stream to another replica when its holder is killed, losing and repeating nothing', async () => {
     const tails = replicas.map((replica) => tail(replica));
     await sharing(replicas, 3);
-    const held = await Promise.all(
-      replicas.map((replica) => metric(replica, 'gateway_live_leases_held')),
-    );
-    const holder = replicas[held.indexOf(1)]!;
+    const holder = await leaseHolder(replicas);
     const survivors = replicas.filter((replica) => replica !== holder);
     const appending = keepAppending('takeover');
     await sleep(400);
@@ -334,10 +299,7 @@ describe('live fal tails over the legacy API (polled) on three replicas', () => 
       20_000,
       'one poller',
     );
-    const held = await Promise.all(
-      replicas.map((replica) => metric(replica, 'gateway_live_leases_held')),
-    );
-    const holder = replicas[held.indexOf(1)]!;
+    const holder = await leaseHolder(replicas);
     const survivors = replicas.filter((replica) => replica !== holder);
     const appending = keepAppending('handover');
     await sleep(2 * POLL_MS);

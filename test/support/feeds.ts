@@ -65,7 +65,7 @@ export const ENDPOINT = 'acme/flux-studio';
  * A request of the demo tenant's ENDPOINT sent just now, stored pending; `finish` ends it (now)
  * with `statusCode`.
  */
-export function sendFalRequest(stack: Stack, endpointId = ENDPOINT) {
+export function sendFalRequest(stack: Pick<Stack, 'emulator'>, endpointId = ENDPOINT) {
   const template = stack.emulator.fal
     .requests('demo')
     .find((each) => each.endpoint_id === endpointId)!;

@@ -18,6 +18,8 @@ const settings: TailSettings = {
 const logger = pino({ level: 'silent' });
 const quiet = { started: () => undefined, ended: () => undefined };
 
+const polled = { began: expect.any(Number) as number, ended: expect.any(Number) as number };
+
 const unavailable = () =>
   new UpstreamError('Dify is down', { code: 'UPSTREAM_UNAVAILABLE', source: 'dify' });
 
@@ -73,7 +75,7 @@ const until = async (condition: () => boolean) => {
 };
 
 describe('pollFeed', () => {
-  it('hands out each poll as one batch with the state after it, and loses nothing across failures', async () => {
+  it('hands out each poll with changes as one batch with the state after it (the first poll always), and loses nothing across failures', async () => {
     const { upstream, poll } = numbers();
     const { counts, observer } = observing();
     const stop = new AbortController();
@@ -91,16 +93,18 @@ describe('pollFeed', () => {
     const reading = (async () => {
       for await (const event of feed) events.push(event);
     })();
-    upstream.head = 2;
     await until(() => events.length === 1);
+    upstream.head = 2;
+    await until(() => events.length === 2);
     upstream.failing = 3; // one short of giving up
     upstream.head = 5;
-    await until(() => events.length === 2);
+    await until(() => events.length === 3);
     stop.abort();
     await reading;
     expect(events).toEqual([
-      { kind: 'batch', changes: [1, 2], resume: 2 },
-      { kind: 'batch', changes: [3, 4, 5], resume: 5 },
+      { kind: 'batch', changes: [], resume: 0, polled },
+      { kind: 'batch', changes: [1, 2], resume: 2, polled },
+      { kind: 'batch', changes: [3, 4, 5], resume: 5, polled },
     ]);
     expect(counts.failed).toBe(3);
     expect(counts.open).toBe(0);
@@ -159,6 +163,7 @@ describe('pollFeed', () => {
       logger,
       lifecycle: quiet,
     });
+    expect((await feed.next()).value).toEqual({ kind: 'batch', changes: [], resume: 0, polled });
     const next = feed.next();
     await until(() => upstream.polls === 1);
     const started = Date.now();
@@ -178,6 +183,7 @@ describe('liveFeed', () => {
     const kind: FeedKind<{ name: string }, number, number> = {
       name: 'numbers',
       start: (since) => (since ? source.upstream.head - 2 : source.upstream.head),
+      sighting: (value) => ({ run: String(value), change: 'FINISHED', status: 'done' }),
       poller: () => {
         opened += 1;
         return source.poll();
