@@ -148,7 +148,10 @@ type Mode = (typeof MODES)[number];
 
 async function measureRun(context: BenchContext, subscriptions: number, mode: Mode): Promise<Run> {
   const { emulator, settings, falHeaders } = context;
-  const gateway = await context.startGateway();
+  const profile = settings.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}/live-tail-${mode}-${subscriptions}`]
+    : [];
+  const gateway = await context.startGateway(profile);
   try {
     for (let i = 0; i < WARM_UP_REQUESTS; i += 1) {
       await send({
