@@ -71,7 +71,7 @@ export function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings {
     connections: positive('BENCH_CONNECTIONS', 20),
     bigPageRequests: positive('BENCH_BIG_PAGE_REQUESTS', 10),
     fanOutUpstreamLatenciesMs: value('BENCH_FANOUT_LATENCIES_MS', '0,20').split(',').map(Number),
-    subscriptionCounts: value('BENCH_SUBSCRIPTIONS', '1000,5000').split(',').map(Number),
+    subscriptionCounts: value('BENCH_SUBSCRIPTIONS', '1000,5000,10000').split(',').map(Number),
     linesPerSecond: positive('BENCH_LINES_PER_SECOND', 2),
     tailSeconds: positive('BENCH_TAIL_SECONDS', 10),
     replicaCounts: value('BENCH_REPLICAS', '1,3,6').split(',').map(Number),

@@ -36,6 +36,8 @@ import { workflowRunFeedKind } from './live/workflow-run-feed.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
+import { useSharedEventResults } from './plugins/shared-event-results.js';
+import { useSharedEventStreamFrames } from './plugins/event-stream-frames.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
 import { DifyClient } from './upstreams/dify/client.js';
@@ -233,6 +235,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         new OperationLabels(config.metricsMaxOperationNames, persisted?.operationNames),
       ),
       useCompiledQueries(),
+      useSharedEventResults(),
+      useSharedEventStreamFrames(metrics.registry),
     ],
   });
 

@@ -1,0 +1,133 @@
+import { Readable } from 'node:stream';
+import type { ExecutionResult } from 'graphql';
+import { Counter, type Registry } from 'prom-client';
+import { isAsyncIterable, processRegularResult, type FetchAPI, type Plugin } from 'graphql-yoga';
+
+const PING = Buffer.from(':\n\n');
+const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
+/** As graphql-yoga's own event streams: a comment now and then keeps idle proxies from closing. */
+const PING_INTERVAL_MS = 12_000;
+
+/**
+ * The `next` event of each result, encoded once: subscribers handed the same result object
+ * (see `useSharedEventResults`) are written the same bytes. `encoded` is told of each encoding.
+ */
+export class EventStreamFrames {
+  // Invariant: a frame lives while its result object does.
+  private readonly frames = new WeakMap<ExecutionResult, Buffer>();
+
+  constructor(
+    private readonly fetchAPI: FetchAPI,
+    private readonly encoded: () => void,
+  ) {}
+
+  frameOf(result: ExecutionResult): Buffer | Promise<Buffer> {
+    const known = this.frames.get(result);
+    if (known) return known;
+    // Errors (rare: a tail's last event) go through graphql-yoga's own serialisation, which
+    // leaves out the internals it keeps on them (`http`, `unexpected`).
+    const json =
+      result.errors || result.extensions
+        ? processRegularResult(result, this.fetchAPI, 'application/json').text()
+        : JSON.stringify(result);
+    const framed = (text: string) => {
+      const frame = Buffer.from(`event: next\ndata: ${text}\n\n`);
+      this.frames.set(result, frame);
+      this.encoded();
+      return frame;
+    };
+    return typeof json === 'string' ? framed(json) : json.then(framed);
+  }
+}
+
+/**
+ * An event stream (graphql-sse's distinct-connections format, as graphql-yoga writes it) read
+ * from `results` as the socket drains: no Fetch-API stream between the results and the socket.
+ * Destroying it (the client going away) returns `results`, which ends the subscription.
+ */
+class EventStreamBody extends Readable {
+  private readonly results: AsyncIterator<ExecutionResult>;
+  private readonly ping: NodeJS.Timeout;
+  private reading = false;
+
+  constructor(
+    results: AsyncIterable<ExecutionResult>,
+    private readonly frames: EventStreamFrames,
+  ) {
+    super();
+    this.results = results[Symbol.asyncIterator]();
+    // Some clients see the response only once a first byte arrives.
+    this.push(PING);
+    this.ping = setInterval(() => this.push(PING), PING_INTERVAL_MS).unref();
+  }
+
+  override _read() {
+    if (this.reading) return;
+    this.reading = true;
+    this.results.next().then(
+      async ({ done, value }: IteratorResult<ExecutionResult, ExecutionResult | undefined>) => {
+        this.reading = false;
+        if (this.destroyed) return;
+        if (value != null) this.push(await this.frames.frameOf(value));
+        if (done) {
+          clearInterval(this.ping);
+          this.push(COMPLETE);
+          this.push(null);
+        }
+      },
+      (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
+    clearInterval(this.ping);
+    const ended = this.results.return?.();
+    void ended?.catch(() => undefined);
+    callback(error);
+  }
+}
+
+/**
+ * Subscriptions over graphql-yoga's event streams (distinct connections) written by
+ * `EventStreamBody`, each result's bytes shared between subscribers (`frames`). Headers, status
+ * and every other plugin's response hooks stay graphql-yoga's. Encodings are counted in
+ * `registry` (`gateway_subscription_events_encoded_total`).
+ */
+export function useSharedEventStreamFrames(registry: Registry): Plugin {
+  const encodings = new Counter({
+    name: 'gateway_subscription_events_encoded_total',
+    help: 'Subscription events encoded for event streams: once per event and distinct document, variables and credentials, however many subscribers share it',
+    registers: [registry],
+  });
+  const encoded = () => encodings.inc();
+  let frames: EventStreamFrames | undefined;
+  const processor = (result: unknown, fetchAPI: FetchAPI) =>
+    new fetchAPI.Response(
+      new EventStreamBody(result as AsyncIterable<ExecutionResult>, frames!) as never,
+      {
+        status: 200,
+        headers: {
+          'content-type': 'text/event-stream',
+          connection: 'keep-alive',
+          'cache-control': 'no-cache',
+          'content-encoding': 'none',
+        },
+      },
+    );
+  return {
+    onYogaInit({ yoga }) {
+      frames = new EventStreamFrames(yoga.fetchAPI, encoded);
+    },
+    onResultProcess(payload) {
+      const { request, result } = payload;
+      // graphql-yoga chose its event stream for a subscription's results.
+      if (
+        payload.resultProcessor &&
+        isAsyncIterable(result) &&
+        request.headers.get('accept')?.includes('text/event-stream')
+      ) {
+        payload.setResultProcessor(processor, 'text/event-stream');
+      }
+    },
+  };
+}
