@@ -251,6 +251,23 @@ describe('big falLogs pages stream out', () => {
     expect(readsWhilePaused).toBeLessThan(readsInAll - 1);
   });
 
+  it('stops reading upstream pages when the client goes away', async () => {
+    stack.emulator.setFault('logs.history', { latencyMs: 100 });
+    const response = await rawPost(DOCUMENTS[0]!.query.replace('2500', '5000'), { filter });
+    await new Promise((resolve) => response.once('data', resolve));
+    response.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const readsAfterLeaving = stack.emulator.calls(HISTORY).length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stack.emulator.calls(HISTORY).length).toBe(readsAfterLeaving);
+    expect(readsAfterLeaving).toBeLessThan(4);
+
+    stack.emulator.clearFaults();
+    const next = await post(DOCUMENTS[0]!.query);
+    expect(next.status).toBe(200);
+    expect(next.streamed).toBe(true);
+  });
+
   function rawPost(query: string, variables: Record<string, unknown>): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(`${stack.url}/graphql`, {
