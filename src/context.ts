@@ -28,7 +28,7 @@ export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-r
 export type { SharingObserver } from './live/shared-topic.js';
 export type { PageCursorEncoder } from './paging/cursor.js';
 export type { FalLogContext } from './paging/fal-log-context.js';
-export type { FalLogEntry, FalLogPosition } from './paging/fal-logs.js';
+export type { FalLogBatch, FalLogEntry, FalLogPosition, FalLogWalkEnd } from './paging/fal-logs.js';
 export type { FalRequestsPosition, FalRequestsQuery } from './paging/fal-requests.js';
 export type { ReadScope, Reads } from './paging/reads.js';
 export type {

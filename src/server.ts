@@ -17,6 +17,7 @@ import { useRequestParamChecks } from './plugins/request-params.js';
 import { PersistedDocuments, usePersistedDocuments } from './plugins/persisted-documents.js';
 import { useTracing } from './plugins/tracing.js';
 import { useRootPointer } from './plugins/root-pointer.js';
+import { useStreamedPages } from './plugins/streamed-pages.js';
 import { CursorCodec } from './paging/cursor.js';
 import { falHistoryReader } from './paging/fal-log-readers.js';
 import { falLegacyReader } from './paging/fal-legacy-reader.js';
@@ -237,6 +238,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useCompiledQueries(),
       useSharedEventResults(),
       useSharedEventStreamFrames(metrics.registry),
+      // After the compiled queries: it runs each batch of a page on the executor they chose.
+      useStreamedPages(graphqlEndpoint),
     ],
   });
 

@@ -51,33 +51,58 @@ export interface FalLogWalk {
   unreachableBursts: string[];
 }
 
+/** The end of a walk: what is known once its last batch was handed out. */
+export type FalLogWalkEnd = Omit<FalLogWalk, 'entries'>;
+
+/** Lines a walk hands out from one upstream read; `last` when no read follows. */
+export interface FalLogBatch {
+  entries: FalLogEntry[];
+  last: boolean;
+}
+
+/** Reads the next `first` lines after `after`, newest first, exactly once each. */
+export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWalk> {
+  const entries: FalLogEntry[] = [];
+  const batches = falLogBatches(request);
+  for (;;) {
+    const step = await batches.next();
+    if (step.done) return { entries, ...step.value };
+    entries.push(...step.value.entries);
+  }
+}
+
 /**
- * Reads the next `first` lines after `after`, newest first, exactly once each.
+ * The walk of `walkFalLogs`, handed out one upstream read at a time: a read is made only when
+ * the next batch is asked for, so a consumer holds one upstream page at a time.
  *
  * The upstream's own cursor is a timestamp used as an exclusive bound, which loses the rest of a
  * same-timestamp burst at a page boundary. Instead every upstream call ends just after the last
  * handed-out timestamp and skips the lines already handed out: those newer than it, and the first
  * `seen` lines sharing it (the upstream orders equal timestamps stably). One line beyond `first`
- * is read to tell whether another page exists.
+ * is read to tell whether another page exists; it is not handed out.
  */
-export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWalk> {
-  const entries: FalLogEntry[] = [];
+export async function* falLogBatches(
+  request: FalLogWalkRequest,
+): AsyncGenerator<FalLogBatch, FalLogWalkEnd> {
   const unreachableBursts: string[] = [];
+  let handedOut = 0;
+  let hasNextPage = false;
   let position = request.after;
   let olderThan: number | undefined;
   let upstreamHasMore = true;
 
-  while (entries.length <= request.first && upstreamHasMore) {
+  while (!hasNextPage && upstreamHasMore) {
     const skipAtPosition = olderThan === undefined ? (position?.seen ?? 0) : 0;
     const end = upperBound(request.window.end, position, olderThan);
     const page = await request.reader.read({
       filter: request.filter,
       start: request.window.start,
       end,
-      limit: Math.min(request.reader.maxLimit, request.first + 1 - entries.length + skipAtPosition),
+      limit: Math.min(request.reader.maxLimit, request.first + 1 - handedOut + skipAtPosition),
     });
     upstreamHasMore = page.hasMore;
 
+    const entries: FalLogEntry[] = [];
     let skipped = 0;
     let progressed = false;
     let previousMicros = position?.micros ?? end.micros;
@@ -95,9 +120,13 @@ export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWal
       } else {
         position = { micros, seen: 1 };
       }
-      entries.push({ line, ...position });
       progressed = true;
-      if (entries.length > request.first) break;
+      if (handedOut === request.first) {
+        hasNextPage = true;
+        break;
+      }
+      entries.push({ line, ...position });
+      handedOut += 1;
     }
 
     if (!progressed && upstreamHasMore) {
@@ -107,11 +136,10 @@ export async function walkFalLogs(request: FalLogWalkRequest): Promise<FalLogWal
     } else {
       olderThan = undefined;
     }
+    if (entries.length > 0) yield { entries, last: hasNextPage || !upstreamHasMore };
   }
 
-  const hasNextPage = entries.length > request.first;
-  if (hasNextPage) entries.length = request.first;
-  return { entries, hasNextPage, unreachableBursts };
+  return { hasNextPage, unreachableBursts };
 }
 
 function upperBound(

@@ -5,7 +5,13 @@ import type { FalLogLine } from '../upstreams/fal/types.js';
 import type { CallOptions } from '../upstreams/http.js';
 import type { Instant } from '../time.js';
 import { readFalLogContext, type FalLogContext } from './fal-log-context.js';
-import type { FalLogPageReader } from './fal-logs.js';
+import {
+  falLogBatches,
+  type FalLogBatch,
+  type FalLogPageReader,
+  type FalLogWalkEnd,
+  type FalLogWalkRequest,
+} from './fal-logs.js';
 import {
   walkFalLogsInOrder,
   type OrderedFalLogWalk,
@@ -58,6 +64,11 @@ type FalLogsRequest = Omit<OrderedFalLogWalkRequest, 'reader'>;
 export interface Reads {
   /** fal log lines in either order, from the configured fal logs backend. */
   falLogs(scope: ReadScope, request: FalLogsRequest): Promise<OrderedFalLogWalk>;
+  /** fal log lines newest first, one upstream read each time the next batch is asked for. */
+  falLogBatches(
+    scope: ReadScope,
+    request: Omit<FalLogWalkRequest, 'reader'>,
+  ): AsyncGenerator<FalLogBatch, FalLogWalkEnd>;
   /** One request's own lines (label `fal_request_id`). */
   falRequestLogs(
     scope: ReadScope,
@@ -120,6 +131,7 @@ export function createReads({ fal, dify, falLogReader }: ReadBackends): Reads {
       dify.workflowLogs(scope.authorization, params, scope.call);
   return {
     falLogs: (scope, request) => walkFalLogsInOrder({ ...request, reader: reader(scope) }),
+    falLogBatches: (scope, request) => falLogBatches({ ...request, reader: reader(scope) }),
     falRequestLogs: (scope, { requestId, filter, ...request }) =>
       walkFalLogsInOrder({
         ...request,

@@ -95,6 +95,27 @@ class OperationSpan {
   }
 }
 
+/**
+ * An operation's answer: at once, or, for a stream (a subscription's events, a streamed page's
+ * parts), each part pulled inside the operation's span, which ends with the stream.
+ */
+function streamedAnswer(
+  operation: OperationSpan,
+  result: ExecutionResult | AsyncIterable<ExecutionResult>,
+  setResult: (result: AsyncIterableIterator<ExecutionResult>) => void,
+) {
+  if (!isAsyncIterable(result)) return void operation.answer(result.errors);
+  setResult(pulledIn(result, operation.context));
+  return {
+    onNext: ({ result: event }: { result: ExecutionResult }) =>
+      operation.failed(event.errors ?? []),
+    onEnd: () => {
+      operation.answer();
+      operation.endIfAnswered();
+    },
+  };
+}
+
 /** A subscription's events, each pulled inside `active`, so that the live source it opens is traced there. */
 function pulledIn<Value>(
   events: AsyncIterable<Value>,
@@ -196,26 +217,14 @@ export function useTracing(): Plugin {
     onExecute({ args }) {
       const operation = operationOf(args.contextValue);
       return {
-        onExecuteDone: ({ result }) => {
-          if (!isAsyncIterable(result)) operation.answer(result.errors);
-        },
+        // A streamed page is a stream too: its later batches are read while it is written.
+        onExecuteDone: ({ result, setResult }) => streamedAnswer(operation, result, setResult),
       };
     },
     onSubscribe({ args }) {
       const operation = operationOf(args.contextValue);
       return {
-        onSubscribeResult({ result, setResult }) {
-          if (!isAsyncIterable(result)) return void operation.answer(result.errors);
-          setResult(pulledIn(result, operation.context));
-          return {
-            onNext: ({ result: event }: { result: ExecutionResult }) =>
-              operation.failed(event.errors ?? []),
-            onEnd: () => {
-              operation.answer();
-              operation.endIfAnswered();
-            },
-          };
-        },
+        onSubscribeResult: ({ result, setResult }) => streamedAnswer(operation, result, setResult),
         onSubscribeError: ({ error }) => operation.answer([error]),
       };
     },

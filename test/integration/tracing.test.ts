@@ -178,6 +178,31 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     for (const line of lines) expect(line.traceId).toBe(client.traceId);
   });
 
+  it('traces a streamed big page as one operation whose every upstream read is under it', async () => {
+    const client = clientTrace();
+    const requestId = `streamed-${client.traceId.slice(0, 8)}`;
+    const answer = await graphql(
+      'query StreamedLogs { falLogs(first: 5000) { edges { node { message } } } }',
+      {},
+      {
+        'x-fal-authorization': FAL_KEY,
+        'x-request-id': requestId,
+        traceparent: client.traceparent,
+      },
+    );
+    expect(answer.data!.falLogs!.edges).toHaveLength(5000);
+    answeredMessages.push(...answer.data!.falLogs!.edges.map(({ node }) => node.message!));
+    await receiver.waitForSpan((span) => span.name === 'query StreamedLogs');
+
+    const spans = spansOf(client.traceId);
+    const [operation] = named(spans, 'query StreamedLogs');
+    const reads = named(spans, 'fal logs.history');
+    const calls = emulator.calls().filter((call) => call.requestId === requestId);
+    expect(calls.length).toBeGreaterThan(2);
+    expect(reads).toHaveLength(calls.length);
+    for (const read of reads) expect(descendsFrom(spans, read, operation!)).toBe(true);
+  });
+
   it('records a failing upstream call attempt by attempt, with its retry waits, and the operation error with its contract code', async () => {
     const client = clientTrace();
     const requestId = `failing-${client.traceId.slice(0, 8)}`;

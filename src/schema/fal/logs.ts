@@ -4,15 +4,18 @@ import { argumentsDigest } from '../../digest.js';
 import type { LogOrder } from '../../log-order.js';
 import type {
   FalLabelFilter,
+  FalLogBatch,
   FalLogEntry,
   FalLogFilterParams,
   FalLogLine,
+  FalLogWalkEnd,
   GatewayContext,
 } from '../../context.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, readScope } from '../errors.js';
+import { batchedForwardPage, pageSliceOf, type EdgeBatch } from '../streamed-pages.js';
 import { legacyRefusal } from './legacy-refusals.js';
 import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
 
@@ -236,6 +239,33 @@ export function readFalLogsCursor(
   };
 }
 
+/** Signs the cursors of a page of a fal log walk, each resuming that same walk. */
+function falLogCursorEncoder(
+  context: GatewayContext,
+  args: string,
+  window: { start: Instant; end: Instant },
+  order: LogOrder,
+  spanHint: number | undefined,
+) {
+  return context.cursors.pageEncoder(FAL_LOGS_CURSOR, {
+    args,
+    order,
+    start: window.start.iso,
+    end: window.end.iso,
+    spanHint,
+  } satisfies Omit<FalLogsCursor, keyof FalLogsPosition>);
+}
+
+function falLogEdges(
+  entries: readonly FalLogEntry[],
+  encodeCursor: ReturnType<typeof falLogCursorEncoder>,
+) {
+  return entries.map(
+    ({ line, micros, seen }) =>
+      new LazyCursorEdge(line, encodeCursor, { micros, seen } satisfies FalLogsPosition),
+  );
+}
+
 /** A page of a fal log walk whose edge cursors resume that same walk. */
 export function falLogPage(
   context: GatewayContext,
@@ -244,18 +274,32 @@ export function falLogPage(
   order: LogOrder,
   walk: { entries: readonly FalLogEntry[]; hasNextPage: boolean; spanHint?: number | undefined },
 ) {
-  const encodeCursor = context.cursors.pageEncoder(FAL_LOGS_CURSOR, {
-    args,
-    order,
-    start: window.start.iso,
-    end: window.end.iso,
-    spanHint: walk.spanHint,
-  } satisfies Omit<FalLogsCursor, keyof FalLogsPosition>);
-  const edges = walk.entries.map(
-    ({ line, micros, seen }) =>
-      new LazyCursorEdge(line, encodeCursor, { micros, seen } satisfies FalLogsPosition),
+  const encodeCursor = falLogCursorEncoder(context, args, window, order, walk.spanHint);
+  return forwardPage(falLogEdges(walk.entries, encodeCursor), walk.hasNextPage);
+}
+
+/** The edges of a newest-first walk read batch by batch; `onEnd` sees how the walk ended. */
+async function* falLogEdgeBatches(
+  batches: AsyncGenerator<FalLogBatch, FalLogWalkEnd>,
+  encodeCursor: ReturnType<typeof falLogCursorEncoder>,
+  onEnd: (end: FalLogWalkEnd) => void,
+): AsyncGenerator<EdgeBatch<LazyCursorEdge<FalLogLine>>, FalLogWalkEnd> {
+  for (;;) {
+    const step = await batches.next();
+    if (step.done) {
+      onEnd(step.value);
+      return step.value;
+    }
+    yield { edges: falLogEdges(step.value.entries, encodeCursor), last: step.value.last };
+  }
+}
+
+function warnOfUnreachableBursts(context: GatewayContext, { unreachableBursts }: FalLogWalkEnd) {
+  if (unreachableBursts.length === 0) return;
+  context.logger.warn(
+    { bursts: unreachableBursts },
+    'fal log lines sharing one timestamp outnumber an upstream page; the rest are unreachable',
   );
-  return forwardPage(edges, walk.hasNextPage);
 }
 
 builder.queryField('falLogs', (t) =>
@@ -270,7 +314,9 @@ builder.queryField('falLogs', (t) =>
       after: t.arg.string(),
       order: t.arg({ type: LogOrderEnum, defaultValue: 'NEWEST_FIRST' }),
     },
-    resolve: async (_root, args, context) => {
+    resolve: async (root, args, context) => {
+      const slice = pageSliceOf(root);
+      if (slice) return slice as ReturnType<typeof falLogPage>;
       const order = args.order ?? 'NEWEST_FIRST';
       const filterParams = falFilterParams(args.filter);
       const digest = argumentsDigest({
@@ -286,21 +332,26 @@ builder.queryField('falLogs', (t) =>
       const scope = readScope(context, 'fal');
 
       const window = cursor?.window ?? windowFrom(args.filter, DEFAULT_WINDOW_HOURS, Date.now());
-      const walk = await context.reads.falLogs(scope, {
-        order,
+      const walkRequest = {
         filter: filterParams,
         window,
         after: cursor?.position,
         first: args.first ?? 100,
-        spanHint: cursor?.spanHint,
-      });
-      if (walk.unreachableBursts.length > 0) {
-        context.logger.warn(
-          { bursts: walk.unreachableBursts },
-          'fal log lines sharing one timestamp outnumber an upstream page; the rest are unreachable',
+      };
+      if (order === 'NEWEST_FIRST') {
+        const batches = context.reads.falLogBatches(scope, walkRequest);
+        const encodeCursor = falLogCursorEncoder(context, digest, window, order, undefined);
+        return batchedForwardPage(
+          root,
+          falLogEdgeBatches(batches, encodeCursor, (end) => warnOfUnreachableBursts(context, end)),
         );
       }
-
+      const walk = await context.reads.falLogs(scope, {
+        ...walkRequest,
+        order,
+        spanHint: cursor?.spanHint,
+      });
+      warnOfUnreachableBursts(context, walk);
       return falLogPage(context, digest, window, order, walk);
     },
   }),
