@@ -79,12 +79,13 @@ export function useStreamedPages(graphqlEndpoint: string): Plugin {
       execute: (args: ExecutionArgs) => Promise<ExecutionResult | AsyncIterable<ExecutionResult>>,
     ) => void;
   }) => {
+    // The document first: it is known per document, while the rest is read from each request.
+    const shape = shapeOf(args.document, args.operationName ?? undefined);
+    if (!shape) return;
     const request = (args.contextValue as Partial<YogaInitialContext>).request;
     if (!request || new URL(request.url).pathname !== graphqlEndpoint) return;
     const mediaType = jsonMediaTypeOf(request);
     if (!mediaType) return;
-    const shape = shapeOf(args.document, args.operationName ?? undefined);
-    if (!shape) return;
     setExecuteFn(async (executionArgs) => {
       const result = await streamedExecution(executionArgs, executeFn, shape);
       if (isAsyncIterable(result)) streamed.set(request, { shape, mediaType });
