@@ -108,9 +108,14 @@ export async function walkWorkflowLogsOldestFirst(
     // Rows older than the page's newest second; with page 1 every second is whole.
     let whole = page === 1 ? oldestFirst : oldestFirst.filter((row) => secondOf(row) < newest);
     let rowsBelow = 0;
+    // Whether `whole` surely holds every row of each of its seconds: a second read alone over
+    // several upstream pages is only trusted to be in order, not to be whole.
+    let complete = true;
     if (!whole.some((row) => !consumed(position, row))) {
       rowsBelow = oldestFirst.filter((row) => secondOf(row) < newest).length;
-      whole = (await readSecond(read, newest, () => callsLeft)).reverse();
+      const second = await readSecond(read, newest, () => callsLeft);
+      whole = second.rows.reverse();
+      complete = second.complete;
       if (newest === position?.second && !whole.some((row) => !consumed(position, row))) {
         secondDone = true;
         continue;
@@ -118,11 +123,15 @@ export async function walkWorkflowLogsOldestFirst(
     }
 
     let index = 0;
+    let cut = false;
     for (const row of whole) {
       const rowsOlder = rowsBelow + firstIndexOfSecond(whole, secondOf(row), index);
       index += 1;
       if (consumed(position, row)) continue;
-      if (entries.length === first) break;
+      if (entries.length === first) {
+        cut = true;
+        break;
+      }
       const second = secondOf(row);
       const ids = position?.second === second ? [...position.ids, row.id] : [row.id];
       position = { second, ids, count: response.total - rowsOlder };
@@ -130,6 +139,9 @@ export async function walkWorkflowLogsOldestFirst(
       if (!accept || accept(row)) entries.push({ row, position });
     }
     count = position?.count ?? count;
+    // Every row of the position's second is consumed: the next read starts above it rather
+    // than reading that second again.
+    if (!cut && complete) secondDone = true;
   }
 
   const left = remaining(position, count);
@@ -176,17 +188,20 @@ function lastPage(count: number | undefined): { page: number; limit: number } {
   return { page: best.page, limit: best.limit };
 }
 
-/** Every row of one second, newest first as the upstream pages them (while calls are left). */
+/**
+ * Every row of one second, newest first as the upstream pages them (while calls are left);
+ * `complete` when one upstream page held them all.
+ */
 async function readSecond(
   read: (page: number, limit: number, from: number, to: number) => Promise<DifyWorkflowLogsPage>,
   second: number,
   callsLeft: () => number,
-): Promise<DifyWorkflowLog[]> {
+): Promise<{ rows: DifyWorkflowLog[]; complete: boolean }> {
   const rows: DifyWorkflowLog[] = [];
   for (let page = 1; callsLeft() > 0; page += 1) {
     const response = await read(page, DIFY_LOGS_MAX_LIMIT, second, second);
     rows.push(...response.data);
-    if (!response.has_more) break;
+    if (!response.has_more) return { rows, complete: page === 1 };
   }
-  return rows;
+  return { rows, complete: false };
 }

@@ -5,6 +5,7 @@ import {
   type OldestFirstWorkflowLogPosition,
 } from '../../src/paging/workflow-logs-oldest-first.js';
 import type { SecondsWindow } from '../../src/paging/workflow-logs.js';
+import { DIFY_LOGS_MAX_LIMIT } from '../../src/read-bounds.js';
 import type { DifyWorkflowLog } from '../../src/upstreams/dify/types.js';
 import { BASE_SECOND, ShufflingUpstream, upstreamWithBursts } from '../support/shuffling-dify.js';
 
@@ -121,10 +122,15 @@ describe('walkWorkflowLogsOldestFirst over an upstream that reorders rows of one
         const original = upstream.rows.map((row) => row.id);
         const newest = BASE_SECOND + seconds.length - 1;
         let head = BASE_SECOND + 1000;
+        const inNewest = () =>
+          upstream.rows.filter((row) => row.created_at.micros === newest * 1e6).length;
         const { ids, callsPerPage } = await walkToEnd(upstream, first, {
           betweenPages: () => {
-            // Late rows of the pinned second join, so only a few, or a walk would never end.
-            if (head < BASE_SECOND + 1003) upstream.insert(newest, arrivals);
+            // Late rows of the pinned second join, so only a few, or a walk would never end; and
+            // no more than one upstream page holds: beyond it the walk trusts the upstream's order
+            // within the second, which this upstream does not keep.
+            const late = Math.min(arrivals, DIFY_LOGS_MAX_LIMIT - inNewest());
+            if (head < BASE_SECOND + 1003 && late > 0) upstream.insert(newest, late);
             upstream.insert((head += 1), arrivals);
           },
         });
@@ -140,5 +146,15 @@ describe('walkWorkflowLogsOldestFirst over an upstream that reorders rows of one
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('fills a page of 405 over seconds of up to 95 rows in at most one call per second and a count', async () => {
+    const upstream = new ShufflingUpstream(1);
+    const seconds = [4, 78, 59, 25, 4, 83, 57, 95];
+    for (const [offset, count] of seconds.entries()) upstream.insert(BASE_SECOND + offset, count);
+    const { ids, callsPerPage } = await walkToEnd(upstream, 405);
+    expect(ids).toHaveLength(405);
+    expect(callsPerPage).toHaveLength(1);
+    expect(callsPerPage[0]).toBeLessThanOrEqual(seconds.length + 2);
   });
 });
