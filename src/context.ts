@@ -128,13 +128,13 @@ export function createContext(
   // With tracing on, the context is built inside the operation's span.
   const traceId = activeTraceId();
   const signal = initial.request.signal;
-  return {
-    ...initContextCache(),
-    ...services,
+  // Not an object literal spreading `services`: on Node 20, V8 builds a literal that spreads an
+  // object and then adds several properties about a hundred times slower (tens of µs a request).
+  return Object.assign(initContextCache(), services, {
     logger: services.logger.child(traceId ? { requestId, traceId } : { requestId }),
     credentials: credentialsFrom(initial.request.headers),
     remoteAddress: remoteAddressOf(initial),
     signal,
     call: { signal, requestId },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
@@ -12,6 +12,7 @@ import { useQueryLimits } from './plugins/limits.js';
 import { bothObservers, GatewayMetrics, upstreamCallLog } from './plugins/observability.js';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { exampleOperations } from './operations.js';
+import { useReadiness } from './plugins/readiness.js';
 import { useRequestId } from './plugins/request-id.js';
 import { useRequestParamChecks } from './plugins/request-params.js';
 import { PersistedDocuments, usePersistedDocuments } from './plugins/persisted-documents.js';
@@ -193,7 +194,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     cors: corsPolicy(config.corsOrigins),
-    maxRequestBodySize: config.maxBodyBytes,
+    // `useRequestSafety` bounds bodies at less cost.
+    maxRequestBodySize: false,
     // The schema takes no uploads.
     multipart: false,
     plugins: [
@@ -215,14 +217,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
       useContractErrorCodes(),
-      useReadinessCheck({
-        endpoint: '/ready',
-        // Queries need no Redis: without it the gateway is still ready, and says what is degraded.
-        check: ({ fetchAPI }) => {
-          const trouble = hubs.trouble();
-          if (draining || !trouble) return !draining;
-          return fetchAPI.Response.json({ status: 'degraded', degraded: [trouble] });
-        },
+      // Queries need no Redis: without it the gateway is still ready, and says what is degraded.
+      useReadiness('/ready', (fetchAPI) => {
+        const trouble = hubs.trouble();
+        if (draining || !trouble) return !draining;
+        return fetchAPI.Response.json({ status: 'degraded', degraded: [trouble] });
       }),
       ...useEventStreams(
         streamEndpoint,
