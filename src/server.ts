@@ -4,6 +4,7 @@ import { createYoga } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { EncodedServerResponse } from './encoded-response.js';
 import { useArgumentNamingErrors } from './plugins/argument-errors.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
@@ -242,7 +243,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     ],
   });
 
-  const server: Server = createServer(serverTimeouts(config.http), yoga.requestListener);
+  const server: Server = createServer(
+    { ...serverTimeouts(config.http), ServerResponse: EncodedServerResponse },
+    yoga.requestListener,
+  );
 
   return {
     yoga,

@@ -13,7 +13,7 @@ export function falHistoryReader(
     async read({ filter, start, end, limit }) {
       const page = await client.logsHistory(
         authorization,
-        { ...filter, start: start.iso, end: end.iso, limit },
+        { start: start.iso, end: end.iso, limit, ...filter },
         call,
       );
       return { lines: page.items, hasMore: page.has_more };

@@ -17,6 +17,6 @@ export interface OrderedFalLogWalk extends FalLogWalk {
 export function walkFalLogsInOrder(request: OrderedFalLogWalkRequest): Promise<OrderedFalLogWalk> {
   const { order, spanHint, ...walk } = request;
   return order === 'OLDEST_FIRST'
-    ? walkFalLogsOldestFirst({ ...walk, spanHint })
+    ? walkFalLogsOldestFirst({ spanHint, ...walk })
     : walkFalLogs(walk);
 }

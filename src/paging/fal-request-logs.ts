@@ -28,10 +28,9 @@ export function requestLogsFilter(
   requestIds: readonly string[],
   filter: FalLogFilterParams,
 ): FalLogFilterParams {
-  return {
-    ...filter,
-    labels: [{ key: REQUEST_ID_LABEL, value: requestIds, condition_type: 'in' }],
-  };
+  return Object.assign({}, filter, {
+    labels: [{ key: REQUEST_ID_LABEL, value: requestIds, condition_type: 'in' as const }],
+  });
 }
 
 /**

@@ -126,11 +126,11 @@ async function readFrom(
     const untilAnchor = awaitingAnchor === undefined ? 0 : Math.max(0, after.index - index);
     const { page, limit } = coveringPage(index, untilAnchor + request.first + 1 - entries.length);
     const result = await request.read({
-      ...request.query,
       start: request.window.start.iso,
       end: request.window.end.iso,
       page,
       limit,
+      ...request.query,
     });
     const rows = result.items.slice(index - (page - 1) * limit);
     for (const item of rows) {

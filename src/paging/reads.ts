@@ -130,28 +130,28 @@ export function createReads({ fal, dify, falLogReader }: ReadBackends): Reads {
     (params) =>
       dify.workflowLogs(scope.authorization, params, scope.call);
   return {
-    falLogs: (scope, request) => walkFalLogsInOrder({ ...request, reader: reader(scope) }),
-    falLogBatches: (scope, request) => falLogBatches({ ...request, reader: reader(scope) }),
+    falLogs: (scope, request) => walkFalLogsInOrder({ reader: reader(scope), ...request }),
+    falLogBatches: (scope, request) => falLogBatches({ reader: reader(scope), ...request }),
     falRequestLogs: (scope, { requestId, filter, ...request }) =>
       walkFalLogsInOrder({
-        ...request,
         filter: requestLogsFilter([requestId], filter),
         reader: reader(scope),
+        ...request,
       }),
     falRequestsFirstLogs: (scope, request) =>
-      walkRequestLogs({ ...request, reader: reader(scope) }),
-    falLogContext: (scope, lookup) => readFalLogContext({ ...lookup, reader: reader(scope) }),
+      walkRequestLogs({ reader: reader(scope), ...request }),
+    falLogContext: (scope, lookup) => readFalLogContext({ reader: reader(scope), ...lookup }),
     falRequests: (scope, request) =>
-      walkFalRequests({ ...request, read: falRequestsReader(scope.authorization, scope.call) }),
-    workflowLogs: (scope, request) => walkWorkflowLogs({ ...request, read: difyReader(scope) }),
+      walkFalRequests({ read: falRequestsReader(scope.authorization, scope.call), ...request }),
+    workflowLogs: (scope, request) => walkWorkflowLogs({ read: difyReader(scope), ...request }),
     workflowLogsOldestFirst: (scope, request) =>
-      walkWorkflowLogsOldestFirst({ ...request, read: difyReader(scope) }),
+      walkWorkflowLogsOldestFirst({ read: difyReader(scope), ...request }),
     timeline: timelinePager({
       falLogs: falLogReader,
       falRequests: falRequestsReader,
       workflowLogs: (authorization, call) => difyReader({ authorization, call }),
     }),
-    findWorkflowLogs: (scope, lookup) => findWorkflowLogs({ ...lookup, read: difyReader(scope) }),
+    findWorkflowLogs: (scope, lookup) => findWorkflowLogs({ read: difyReader(scope), ...lookup }),
     isUnknownAccount: isUnknownAccountError,
     requestIdOf,
     secondOf,

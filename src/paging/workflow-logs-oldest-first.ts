@@ -79,11 +79,11 @@ export async function walkWorkflowLogsOldestFirst(
   const read = async (page: number, limit: number, from: number | undefined, to = until) => {
     callsLeft -= 1;
     const response = await request.read({
-      ...request.filter,
       page,
       limit,
       createdAtAfter: from === undefined ? undefined : lowerBoundOf(from),
       createdAtBefore: to === undefined ? undefined : upperBoundOf(to),
+      ...request.filter,
     });
     total ??= response.total;
     return response;

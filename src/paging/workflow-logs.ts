@@ -111,11 +111,11 @@ export async function walkWorkflowLogs(request: WorkflowLogWalkRequest): Promise
       limit = Math.min(DIFY_LOGS_MAX_LIMIT, wanted);
     }
     const params: DifyWorkflowLogsParams = {
-      ...request.filter,
       page,
       limit,
       createdAtBefore: anchor === undefined ? undefined : upperBoundOf(anchor),
       createdAtAfter: window.since === undefined ? undefined : lowerBoundOf(window.since),
+      ...request.filter,
     };
     const response = await request.read(params);
     callsLeft -= 1;

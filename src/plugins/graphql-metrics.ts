@@ -129,7 +129,8 @@ export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): 
           labelNames: [...OPERATION_LABELS, 'method', 'statusCode'],
         },
         fillLabelsFn: (params: OperationParams, { request, response }: HttpExchange) => ({
-          ...operation(params),
+          operationName: labels.of(params.operationName),
+          operationType: params.operationType ?? 'unknown',
           method: request.method,
           statusCode: response.status,
         }),

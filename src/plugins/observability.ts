@@ -123,8 +123,10 @@ export class GatewayMetrics {
 }
 
 function labelsOf(report: UpstreamCallReport, withStatus: boolean) {
-  const labels = { source: report.source, route: report.route, outcome: report.outcome };
-  return withStatus ? { ...labels, status: String(report.status ?? 'none') } : labels;
+  const { source, route, outcome } = report;
+  return withStatus
+    ? { source, route, outcome, status: String(report.status ?? 'none') }
+    : { source, route, outcome };
 }
 
 /**
