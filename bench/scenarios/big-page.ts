@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import type { BenchContext } from '../context.js';
+import { productionNodeFlags } from '../gateway-process.js';
 import { latencyOf, send } from '../load.js';
 import type { Target } from '../load.js';
 import { BIG_PAGE_SIZE, FAL_LOGS_BIG_PAGE, FAL_LOGS_PAGE, graphqlBody } from '../operations.js';
@@ -152,7 +153,7 @@ export async function bigPage(context: BenchContext): Promise<void> {
     }
   }
   printSection(
-    `Big pages: falLogs(first: ${BIG_PAGE_SIZE}) on a fresh gateway per run, median of ${context.settings.runs} runs`,
+    `Big pages: falLogs(first: ${BIG_PAGE_SIZE}) on a fresh gateway per run (node ${productionNodeFlags().join(' ') || 'without flags'}), median of ${context.settings.runs} runs`,
     rows,
     targets,
   );

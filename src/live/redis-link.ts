@@ -1,10 +1,18 @@
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisSettings } from '../config.js';
 import { defineTopicScripts } from './topic-stream.js';
 
 type State = 'connecting' | 'up' | 'down';
+
+/**
+ * ioredis is loaded by the first link, so that a gateway without `REDIS_URL` never loads it.
+ * It is CommonJS: `require` loads it when the link is made, which a constructor cannot await.
+ */
+const loadRedis = () => (createRequire(import.meta.url)('ioredis') as typeof IORedis).Redis;
 
 /**
  * A replica's connection to Redis and what it knows of its health. Commands fail at once while
@@ -25,6 +33,7 @@ export class RedisLink {
     private readonly logger: Logger,
     private readonly reachable: (up: boolean) => void,
   ) {
+    const Redis = loadRedis();
     this.commands = new Redis(settings.url, {
       ...FAIL_FAST,
       // Slow enough not to take a busy event loop for a hung Redis; a lease outlives it.

@@ -41,10 +41,11 @@ const JSON_MEDIA_TYPES = ['application/graphql-response+json', 'application/json
  *
  * A query on `graphqlEndpoint` whose only root field is a streamed connection (see
  * `STREAMED_ROOT_FIELDS`) selecting `edges` before anything but `__typename`, asked for as JSON,
- * is executed once per batch of edges (one upstream page each) with the executor already chosen
- * (compiled or not), and each batch's edges are written as soon as they are executed. The next
- * upstream page is read only when the client has taken what was written (the socket drains), so
- * the gateway holds about one upstream page at a time, whatever the size of the page.
+ * is executed once per batch of edges (a few hundred, from one upstream page) with the executor
+ * already chosen (compiled or not), and each batch's edges are written as soon as they are
+ * executed. The next batch is made only when the client has taken what was written (the socket
+ * drains), so the gateway holds about one upstream page and one batch's answer at a time,
+ * whatever the size of the page.
  *
  * The status is decided by the first batch: when it fails, or its field's value is null, the
  * answer is the ordinary one. After that the answer is 200 and one JSON document, byte for byte

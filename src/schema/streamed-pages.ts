@@ -43,7 +43,7 @@ export function pageSliceOf(root: unknown): object | undefined {
   return (root as StreamRoot | undefined)?.[PAGE_SLICE];
 }
 
-/** Edges that arrive in batches (never empty), one upstream read each; `last` when no read follows. */
+/** Edges that arrive in batches (never empty), each from one upstream read; `last` when no batch follows. */
 export interface EdgeBatch<Edge> {
   edges: Edge[];
   last: boolean;
