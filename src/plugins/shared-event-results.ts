@@ -6,6 +6,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
+import { context as otelContext, type Context } from '@opentelemetry/api';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { GatewayContext, SharedTail } from '../context.js';
@@ -24,6 +25,8 @@ const isSharedTail = (source: AsyncIterable<unknown>): source is SharedTail<unkn
  */
 class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinable {
   private iterator: AsyncIterator<ExecutionResult> | undefined;
+  /** The trace context it was subscribed in: a source its group opens is traced there. */
+  private readonly traced: Context = otelContext.active();
 
   constructor(
     private readonly source: SharedTail<unknown>,
@@ -37,7 +40,7 @@ class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinab
 
   join(writer: FrameWriter): GroupMember {
     const member = this.joinGroup(writer);
-    member.follow(this.source);
+    otelContext.with(this.traced, () => member.follow(this.source));
     this.iterator = member.results();
     return member;
   }
