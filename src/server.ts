@@ -39,8 +39,7 @@ import { workflowRunFeedKind } from './live/workflow-run-feed.js';
 import { StreamSlots } from './live/stream-slots.js';
 import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
-import { useSharedEventResults } from './plugins/shared-event-results.js';
-import { useSharedEventStreamFrames } from './plugins/event-stream-frames.js';
+import { useSharedEventStreams } from './plugins/shared-event-results.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
 import { DifyClient } from './upstreams/dify/client.js';
@@ -236,8 +235,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         new OperationLabels(config.metricsMaxOperationNames, persisted?.operationNames),
       ),
       useCompiledQueries(),
-      useSharedEventResults(),
-      useSharedEventStreamFrames(metrics.registry),
+      ...useSharedEventStreams(metrics.registry),
       // After the compiled queries: it runs each batch of a page on the executor they chose.
       useStreamedPages(graphqlEndpoint),
     ],

@@ -1,6 +1,6 @@
 import type { UpstreamErrorDetails } from '../errors.js';
 import { UpstreamError } from '../errors.js';
-import { SharedTails, type Subscription } from './shared-tails.js';
+import { SharedTails, type SharedTail, type Subscription } from './shared-tails.js';
 
 /**
  * How a tail ended in failure, as plain data: a hub may carry it to another process. `details`
@@ -64,7 +64,7 @@ export interface TailHub<Event> {
   subscribe<Position>(
     topic: string,
     subscription: TopicSubscription<Event, Position>,
-  ): AsyncIterable<Event>;
+  ): SharedTail<Event>;
 }
 
 export interface TailHubOptions<Event> {

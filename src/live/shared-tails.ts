@@ -29,6 +29,38 @@ export interface Subscription<Value> {
   lifecycle: { started(): void; ended(): void };
 }
 
+/**
+ * A subscriber that takes a shared tail's values as they come, with no buffer of its own here
+ * (see `SharedTail.follow`).
+ */
+export interface TailFollower<Value> {
+  /**
+   * Each value handed over, in order. Returns how many values the follower holds that it has not
+   * passed on yet (its backlog): at `maxBacklog` it leaves the shared source (see `alone`).
+   */
+  next(value: Value): number;
+  /** The subscription has ended, after `last` when given; nothing comes after. */
+  end(last?: Value): void;
+  /**
+   * The follower fell `maxBacklog` values behind: `values` go on right after the last value
+   * handed over, without a gap or a repeat, read at its own pace. Returning their iterator ends
+   * the subscription.
+   */
+  alone(values: AsyncIterable<Value>): void;
+}
+
+/**
+ * A subscription to a shared tail: iterated (each value buffered for it, up to `maxBacklog`), or,
+ * before it is iterated, followed (each value passed to a follower as the shared source brings it).
+ */
+export type SharedTail<Value> = Repeater<Value> & {
+  /**
+   * Hands the values to `follower` instead; the subscription must not be iterated then. Returns
+   * how the follower leaves (its client went away); `follower.end` is not called then.
+   */
+  follow(follower: TailFollower<Value>): () => void;
+};
+
 interface Subscriber<Value> {
   deliver(value: Value): void;
   /** Ends the subscription, after `last` when given. */
@@ -52,13 +84,13 @@ export class SharedTails<Value> {
 
   constructor(private readonly options: SharedTailsOptions<Value>) {}
 
-  join(subscription: Subscription<Value>): Repeater<Value> {
+  join(subscription: Subscription<Value>): SharedTail<Value> {
     const buffer = new FixedBuffer(this.options.maxBacklog);
-    return new Repeater<Value>(async (push, stop) => {
+    const iterated = new Repeater<Value>(async (push, stop) => {
       subscription.lifecycle.started();
       let fellBehind = () => undefined as void;
       const behind = new Promise<void>((resolve) => (fellBehind = resolve));
-      const subscriber: Subscriber<Value> = {
+      const leave = this.enter(subscription, {
         deliver: (value) => {
           if (buffer.full) fellBehind();
           else if (subscription.take(value)) void push(value);
@@ -67,13 +99,7 @@ export class SharedTails<Value> {
           if (last.length > 0) void push(last[0]!);
           void stop();
         },
-      };
-      const channel = this.channelFor(subscription.key, subscription.open);
-      channel.subscribers.add(subscriber);
-      const leave = () => {
-        if (!channel.subscribers.delete(subscriber)) return;
-        if (channel.subscribers.size === 0) channel.stop.abort();
-      };
+      });
       const own = new AbortController();
       const onGone = () => void stop();
       subscription.signal.addEventListener('abort', onGone, { once: true });
@@ -93,6 +119,79 @@ export class SharedTails<Value> {
         subscription.lifecycle.ended();
       }
     }, buffer);
+    return Object.assign(iterated, {
+      follow: (follower: TailFollower<Value>) => this.follow(subscription, follower),
+    });
+  }
+
+  /**
+   * `follower` is handed each value the shared source brings, synchronously, until it ends, the
+   * subscriber goes away, or the follower falls `maxBacklog` behind (it then goes on alone).
+   */
+  private follow(subscription: Subscription<Value>, follower: TailFollower<Value>): () => void {
+    subscription.lifecycle.started();
+    const own = new AbortController();
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      subscription.signal.removeEventListener('abort', onGone);
+      own.abort();
+      leave();
+      subscription.lifecycle.ended();
+    };
+    const onGone = () => {
+      finish();
+      follower.end();
+    };
+    // Ends the subscription when its own source ends, fails or is returned (even unstarted).
+    const goOnAlone = (): AsyncIterable<Value> => ({
+      [Symbol.asyncIterator]: () => {
+        const values = subscription.goOnAlone(own.signal)[Symbol.asyncIterator]();
+        return {
+          next: async () => {
+            try {
+              const next = await values.next();
+              if (next.done) finish();
+              return next;
+            } catch (error) {
+              finish();
+              throw error;
+            }
+          },
+          return: async () => {
+            finish();
+            await values.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    });
+    const leave = this.enter(subscription, {
+      deliver: (value) => {
+        if (ended || !subscription.take(value)) return;
+        if (follower.next(value) < this.options.maxBacklog) return;
+        leave();
+        follower.alone(goOnAlone());
+      },
+      end: (...last) => {
+        finish();
+        follower.end(...last);
+      },
+    });
+    subscription.signal.addEventListener('abort', onGone, { once: true });
+    if (subscription.signal.aborted) onGone();
+    return finish;
+  }
+
+  /** Adds `subscriber` to its key's channel (opening it when needed); returns how it leaves. */
+  private enter(subscription: Subscription<Value>, subscriber: Subscriber<Value>): () => void {
+    const channel = this.channelFor(subscription.key, subscription.open);
+    channel.subscribers.add(subscriber);
+    return () => {
+      if (!channel.subscribers.delete(subscriber)) return;
+      if (channel.subscribers.size === 0) channel.stop.abort();
+    };
   }
 
   private channelFor(key: string, open: TailSource<Value>): Channel<Value> {

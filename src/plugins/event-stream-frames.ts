@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import { isAsyncIterable, processRegularResult, type FetchAPI, type Plugin } from 'graphql-yoga';
+import type { EventGroups, FrameWriter } from './event-groups.js';
 
 const PING = Buffer.from(':\n\n');
 const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
@@ -43,12 +44,17 @@ export class EventStreamFrames {
 /**
  * An event stream (graphql-sse's distinct-connections format, as graphql-yoga writes it) read
  * from `results` as the socket drains: no Fetch-API stream between the results and the socket.
- * Destroying it (the client going away) returns `results`, which ends the subscription.
+ * A group's frames are written to it directly (`write`). Destroying it (the client going away)
+ * returns `results`, which ends the subscription.
  */
-class EventStreamBody extends Readable {
+class EventStreamBody extends Readable implements FrameWriter {
   private readonly results: AsyncIterator<ExecutionResult>;
   private readonly ping: NodeJS.Timeout;
   private reading = false;
+  /** Frames written past the high-water mark since the socket last took some. */
+  backlog = 0;
+  /** Told each time a result read from `results` has been written. */
+  written: (() => void) | undefined;
 
   constructor(
     results: AsyncIterable<ExecutionResult>,
@@ -61,14 +67,21 @@ class EventStreamBody extends Readable {
     this.ping = setInterval(() => this.push(PING), PING_INTERVAL_MS).unref();
   }
 
+  write(frame: Buffer) {
+    if (this.destroyed || this.readableEnded) return;
+    if (!this.push(frame)) this.backlog += 1;
+  }
+
   override _read() {
+    this.backlog = 0;
     if (this.reading) return;
     this.reading = true;
     this.results.next().then(
       async ({ done, value }: IteratorResult<ExecutionResult, ExecutionResult | undefined>) => {
-        this.reading = false;
         if (this.destroyed) return;
         if (value != null) this.push(await this.frames.frameOf(value));
+        this.reading = false;
+        if (value != null) this.written?.();
         if (done) {
           clearInterval(this.ping);
           this.push(COMPLETE);
@@ -89,11 +102,16 @@ class EventStreamBody extends Readable {
 
 /**
  * Subscriptions over graphql-yoga's event streams (distinct connections) written by
- * `EventStreamBody`, each result's bytes shared between subscribers (`frames`). Headers, status
- * and every other plugin's response hooks stay graphql-yoga's. Encodings are counted in
- * `registry` (`gateway_subscription_events_encoded_total`).
+ * `EventStreamBody`, each result's bytes shared between subscribers (`frames`); a subscription
+ * that may join a group (`groups`) is written its group's frames. Headers, status and every
+ * other plugin's response hooks stay graphql-yoga's. Encodings are counted in `registry`
+ * (`gateway_subscription_events_encoded_total`).
  */
-export function useSharedEventStreamFrames(registry: Registry): Plugin {
+export function useSharedEventStreamFrames(
+  registry: Registry,
+  framesMade: (frames: EventStreamFrames) => void,
+  groups: EventGroups,
+): Plugin {
   const encodings = new Counter({
     name: 'gateway_subscription_events_encoded_total',
     help: 'Subscription events encoded for event streams: once per event and distinct document, variables and credentials, however many subscribers share it',
@@ -101,22 +119,24 @@ export function useSharedEventStreamFrames(registry: Registry): Plugin {
   });
   const encoded = () => encodings.inc();
   let frames: EventStreamFrames | undefined;
-  const processor = (result: unknown, fetchAPI: FetchAPI) =>
-    new fetchAPI.Response(
-      new EventStreamBody(result as AsyncIterable<ExecutionResult>, frames!) as never,
-      {
-        status: 200,
-        headers: {
-          'content-type': 'text/event-stream',
-          connection: 'keep-alive',
-          'cache-control': 'no-cache',
-          'content-encoding': 'none',
-        },
+  const respond = (result: unknown, fetchAPI: FetchAPI, request: Request) => {
+    const body = new EventStreamBody(result as AsyncIterable<ExecutionResult>, frames!);
+    const member = groups.join(request, body);
+    if (member) body.written = () => member.written();
+    return new fetchAPI.Response(body as never, {
+      status: 200,
+      headers: {
+        'content-type': 'text/event-stream',
+        connection: 'keep-alive',
+        'cache-control': 'no-cache',
+        'content-encoding': 'none',
       },
-    );
+    });
+  };
   return {
     onYogaInit({ yoga }) {
       frames = new EventStreamFrames(yoga.fetchAPI, encoded);
+      framesMade(frames);
     },
     onResultProcess(payload) {
       const { request, result } = payload;
@@ -126,7 +146,10 @@ export function useSharedEventStreamFrames(registry: Registry): Plugin {
         isAsyncIterable(result) &&
         request.headers.get('accept')?.includes('text/event-stream')
       ) {
-        payload.setResultProcessor(processor, 'text/event-stream');
+        payload.setResultProcessor(
+          (result, fetchAPI) => respond(result, fetchAPI, request),
+          'text/event-stream',
+        );
       }
     },
   };

@@ -6,9 +6,55 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
+import { context as otelContext, type Context } from '@opentelemetry/api';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../context.js';
+import type { Registry } from 'prom-client';
+import type { GatewayContext, SharedTail } from '../context.js';
 import { argumentsDigest } from '../digest.js';
+import { EventGroups, type FrameWriter, type GroupMember, type Joinable } from './event-groups.js';
+import { useSharedEventStreamFrames, type EventStreamFrames } from './event-stream-frames.js';
+
+/** A shared topic's subscription, which may be handed to a group (see `EventGroup`). */
+const isSharedTail = (source: AsyncIterable<unknown>): source is SharedTail<unknown> =>
+  typeof (source as Partial<SharedTail<unknown>>).follow === 'function';
+
+/**
+ * A subscription's results from a shared topic: each event's result shared by the subscribers
+ * that agree on the sharing key (`shared`), or, once it joined its group (it is written through
+ * an event stream of ours), only what its group member runs itself.
+ */
+class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinable {
+  private iterator: AsyncIterator<ExecutionResult> | undefined;
+  /** The trace context it was subscribed in: a source its group opens is traced there. */
+  private readonly traced: Context = otelContext.active();
+
+  constructor(
+    private readonly source: SharedTail<unknown>,
+    private readonly shared: () => AsyncIterator<ExecutionResult>,
+    private readonly joinGroup: (writer: FrameWriter) => GroupMember,
+  ) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  join(writer: FrameWriter): GroupMember {
+    const member = this.joinGroup(writer);
+    otelContext.with(this.traced, () => member.follow(this.source));
+    this.iterator = member.results();
+    return member;
+  }
+
+  next() {
+    this.iterator ??= this.shared();
+    return this.iterator.next();
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.iterator ??= this.shared();
+    return (await this.iterator.return?.()) ?? { done: true, value: undefined };
+  }
+}
 
 /**
  * Subscribers of one shared live topic are handed the same event objects (one per line). A
@@ -18,10 +64,16 @@ import { argumentsDigest } from '../digest.js';
  * one run of the field resolvers per line, and one encoding downstream (`EventStreamFrames`
  * caches by result object), however many subscribers there are.
  *
+ * On `/graphql` (distinct connections), such subscribers form a group (`EventGroup`): each line is
+ * run once and its frame written to all of them in one loop, with no per-subscriber promise chain
+ * per line. Elsewhere (`/graphql/stream`) each subscriber reads its results as any subscription.
+ *
  * A result carrying errors is never shared: a subscriber that would receive one runs the event
  * itself (the first subscriber's run may have failed only because that client went away).
  */
-export function useSharedEventResults(): Plugin<Partial<GatewayContext>> {
+export function useSharedEventStreams(registry: Registry): Plugin<Partial<GatewayContext>>[] {
+  let frames: EventStreamFrames | undefined;
+  const groups = new EventGroups((result) => frames!.frameOf(result));
   const printed = new WeakMap<DocumentNode, string>();
   // Invariant: an entry lives while its event object does, that is while some subscriber's
   // backlog still holds the event.
@@ -60,7 +112,7 @@ export function useSharedEventResults(): Plugin<Partial<GatewayContext>> {
     return own;
   };
 
-  return {
+  const sharedEvents: Plugin<Partial<GatewayContext>> = {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       const subscribe = subscribeFn as (args: ExecutionArgs) => Promise<unknown>;
       setSubscribeFn(async (args) => {
@@ -68,10 +120,21 @@ export function useSharedEventResults(): Plugin<Partial<GatewayContext>> {
         // A refused subscription keeps the standard executor's errors and their codes.
         if (!isAsyncIterable(source)) return subscribe(args);
         const key = sharingKey(args);
-        return mapAsyncIterator(source, (event: unknown) =>
-          resultFor(event, key, async () => execute({ ...args, rootValue: event })),
+        const run = async (event: unknown) => execute({ ...args, rootValue: event });
+        const sharedRun = (event: unknown) => resultFor(event, key, () => run(event));
+        const shared = () => mapAsyncIterator(source, sharedRun);
+        if (!isSharedTail(source)) return shared();
+        const results = new GroupableResults(
+          source,
+          () => shared()[Symbol.asyncIterator](),
+          (writer) => groups.group(key).join(sharedRun, run, writer),
         );
+        // Yoga's context carries the request the event stream will answer.
+        const { request } = args.contextValue as { request?: Request };
+        if (request) groups.offer(request, results);
+        return results;
       });
     },
   };
+  return [sharedEvents, useSharedEventStreamFrames(registry, (made) => (frames = made), groups)];
 }
