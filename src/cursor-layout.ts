@@ -73,7 +73,17 @@ export class ByteWriter {
     this.byte(rest);
   }
 
-  /** The bytes written so far (a view, valid until the next write). */
+  /** How many bytes are written: a mark to rewind to. */
+  get size(): number {
+    return this.length;
+  }
+
+  /** Drops what was written after `mark`, so a writer's head is written once and reused. */
+  rewind(mark: number): void {
+    this.length = Math.min(mark, this.length);
+  }
+
+  /** The bytes written so far (a view, valid until the next write or rewind). */
   written(): Buffer {
     return this.buffer.subarray(0, this.length);
   }

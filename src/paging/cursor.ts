@@ -34,25 +34,32 @@ export class CursorCodec {
 
   /**
    * Every edge of a page carries a cursor, so the page's base is packed once; an edge costs
-   * packing its position, one native hash and the base64url of a few dozen bytes.
+   * packing its position, one native hash and the base64url of a few dozen bytes. The encoder
+   * writes each edge over the same two buffers (the hash input and the cursor), so it must not
+   * be re-entered, and it never is: it runs to completion on each call.
    */
   pageEncoder<Base, Position>(
     layout: CursorLayout<Base, Position>,
     base: Base,
   ): PageCursorEncoder<Position> {
-    const packed = new ByteWriter();
-    layout.base.write(packed, base);
     const key = this.key(layout.connection);
-    const signed = Buffer.concat([key, packed.written()]);
-    const baseBytes = signed.subarray(key.length);
+    const signed = new ByteWriter(); // key, base, position: what the tag is the hash of
+    signed.bytes(key);
+    layout.base.write(signed, base);
+    const signedHead = signed.size;
+    const cursor = new ByteWriter(); // tag, base, position: the cursor's bytes
+    cursor.bytes(Buffer.alloc(TAG_BYTES));
+    cursor.bytes(signed.written().subarray(key.length));
+    const cursorHead = cursor.size;
     return (position) => {
-      const writer = new ByteWriter();
-      layout.position.write(writer, position);
-      const positionBytes = writer.written();
-      const tag = hash('sha256', Buffer.concat([signed, positionBytes]), 'buffer');
-      return Buffer.concat([tag.subarray(0, TAG_BYTES), baseBytes, positionBytes]).toString(
-        'base64url',
-      );
+      signed.rewind(signedHead);
+      layout.position.write(signed, position);
+      const signedBytes = signed.written();
+      cursor.rewind(cursorHead);
+      cursor.bytes(signedBytes.subarray(signedHead));
+      const bytes = cursor.written();
+      hash('sha256', signedBytes, 'buffer').copy(bytes, 0, 0, TAG_BYTES);
+      return bytes.toString('base64url');
     };
   }
 

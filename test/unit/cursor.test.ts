@@ -55,6 +55,15 @@ describe('CursorCodec', () => {
     expect(encodeEdge({ micros: 7, seen: 1 })).not.toBe(encodeEdge({ micros: 8, seen: 1 }));
   });
 
+  it('encodes each edge whole, whatever the length of the edges before it', () => {
+    const rows = cursorLayout('workflowLogs', { args: digest }, { ids: list(id) });
+    const encode = codec.pageEncoder(rows, { args });
+    const long = encode({ ids: Array.from({ length: 40 }, (_, i) => `row-${i}`) });
+    const short = encode({ ids: [UUID] });
+    expect(codec.decode(rows, short)).toEqual({ args, ids: [UUID] });
+    expect(codec.decode(rows, long).ids).toHaveLength(40);
+  });
+
   it('refuses a cursor with any one character changed', () => {
     const cursor = encodeEdge({ micros: end.micros - 1, seen: 2 });
     for (let i = 0; i < cursor.length; i++) {
