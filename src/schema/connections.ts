@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import type { CursorLayout } from '../cursor-layout.js';
 import type { GatewayContext, PageCursorEncoder } from '../context.js';
 import { InvalidCursorError } from '../errors.js';
 import { badUserInput } from './errors.js';
 
 /** A connection edge whose cursor is signed only when a client selects it. */
-export class LazyCursorEdge<Node> {
+export class LazyCursorEdge<Node, Position = unknown> {
   constructor(
     readonly node: Node,
-    private readonly encodeCursor: PageCursorEncoder,
-    private readonly position: object,
+    private readonly encodeCursor: PageCursorEncoder<Position>,
+    private readonly position: Position,
   ) {}
 
   get cursor(): string {
@@ -49,19 +50,18 @@ export const pageSizeSchema = (max: number) => {
 };
 
 /**
- * The payload of an `after` cursor this gateway signed for `connection`, refused with
+ * The payload of an `after` cursor this gateway signed for the layout's connection, refused with
  * BAD_USER_INPUT when it is not one or was issued for other arguments (`args`, a digest).
  */
-export function readAfterCursor<Schema extends z.ZodType<{ args: string }>>(
+export function readAfterCursor<Base extends { args: string }, Position>(
   context: GatewayContext,
-  connection: string,
+  layout: CursorLayout<Base, Position>,
   after: string,
-  schema: Schema,
   args: string,
-): z.output<Schema> {
-  let cursor: z.output<Schema>;
+): Base & Position {
+  let cursor: Base & Position;
   try {
-    cursor = context.cursors.decode(connection, after, schema);
+    cursor = context.cursors.decode(layout, after);
   } catch (error) {
     if (error instanceof InvalidCursorError) throw badUserInput('after', error.message);
     throw error;

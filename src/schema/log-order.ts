@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { LOG_ORDERS, type LogOrder } from '../log-order.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
@@ -8,9 +7,6 @@ export const LogOrderEnum = builder.enumType('LogOrder', {
     'The order a log connection walks its pinned window in. The upstreams answer newest first, so OLDEST_FIRST may cost more upstream calls per page on a large window.',
   values: LOG_ORDERS,
 });
-
-/** A cursor's order; cursors issued before orders existed are newest first. */
-export const cursorOrderSchema = z.enum(LOG_ORDERS).default('NEWEST_FIRST');
 
 /** A cursor resumes only the walk it came from: the same order. */
 export function requireCursorOrder(cursorOrder: LogOrder, order: LogOrder): void {

@@ -1,16 +1,26 @@
-import { z } from 'zod';
+import {
+  bool,
+  cursorLayout,
+  digest,
+  id,
+  instant,
+  int,
+  list,
+  object,
+  optional,
+  uint,
+  type CursorField,
+  type CursorOf,
+} from '../cursor-layout.js';
 import type {
-  FalLogPosition,
-  FalRequestsPosition,
   GatewayContext,
+  PageCursorEncoder,
   TimelineItem,
   TimelinePage,
   TimelinePositions,
   TimelineSourceName,
-  WorkflowLogPosition,
 } from '../context.js';
 import { argumentsDigest } from '../digest.js';
-import { MAX_REMEMBERED_PENDING } from '../read-bounds.js';
 import { builder } from './builder.js';
 import {
   TimelineEventUnion,
@@ -24,13 +34,12 @@ import { missingCredential, requireCredential } from './errors.js';
 import { legacyRefusal } from './fal/legacy-refusals.js';
 import { falFilterParams } from './fal/logs.js';
 import { rememberRequests } from './fal/request-loader.js';
-import { expansionsSelected, instantText, STATUS_CLASS } from './fal/requests.js';
+import { expansionsSelected, STATUS_CLASS } from './fal/requests.js';
 import { windowFrom, type TimeWindow } from './inputs.js';
 
 const DEFAULT_FIRST = 50;
 const MAX_FIRST = 500;
 const DEFAULT_WINDOW_HOURS = 24;
-const TIMELINE_CURSOR = 'timeline';
 
 /** In the order that breaks ties between sources (the walk's own). */
 const TIMELINE_SOURCES = [
@@ -48,10 +57,10 @@ const SOURCES = {
 
 type TimelineNode = typeof TimelineEventUnion.$inferType;
 
-class TimelineEdge extends LazyCursorEdge<TimelineNode> {
+class TimelineEdge extends LazyCursorEdge<TimelineNode, TimelinePositions> {
   constructor(
     node: TimelineNode,
-    encodeCursor: ReturnType<GatewayContext['cursors']['pageEncoder']>,
+    encodeCursor: PageCursorEncoder<TimelinePositions>,
     positions: TimelinePositions,
     readonly at: string,
     readonly source: TimelineSourceName,
@@ -110,35 +119,20 @@ const TimelineConnectionRef = builder
     }),
   });
 
-const sourceCursor = <Position extends z.ZodType>(position: Position) =>
-  z.object({ after: position.optional(), done: z.boolean().optional() }).optional();
+const sourceCursor = <Position>(after: CursorField<Position>) =>
+  optional(object({ after: optional(after), done: optional(bool) }));
 
-/** The pinned window, and each walked source's place: its own connection's position. */
-const timelineCursorSchema = z.object({
-  args: z.string(),
-  since: instantText,
-  until: instantText,
-  FAL_LOGS: sourceCursor(
-    z.object({
-      micros: z.number().int(),
-      seen: z.number().int().min(1),
-    }) satisfies z.ZodType<FalLogPosition>,
-  ),
-  FAL_REQUESTS: sourceCursor(
-    z.object({
-      index: z.number().int().min(0),
-      anchor: z.string().optional(),
-      pending: z.array(z.string()).max(MAX_REMEMBERED_PENDING),
-    }) satisfies z.ZodType<FalRequestsPosition>,
-  ),
-  DIFY_WORKFLOWS: sourceCursor(
-    z.object({
-      second: z.number().int().nonnegative(),
-      ids: z.array(z.string()).min(1),
-    }) satisfies z.ZodType<WorkflowLogPosition>,
-  ),
-});
-type TimelineCursor = z.output<typeof timelineCursorSchema>;
+/** The pinned window, then each walked source's place: its own connection's position. */
+const timelineCursor = cursorLayout(
+  'timeline',
+  { args: digest, since: instant, until: instant },
+  {
+    FAL_LOGS: sourceCursor(object({ micros: int, seen: uint })),
+    FAL_REQUESTS: sourceCursor(object({ index: uint, anchor: optional(id), pending: list(id) })),
+    DIFY_WORKFLOWS: sourceCursor(object({ second: uint, ids: list(id) })),
+  },
+);
+type TimelineCursor = CursorOf<typeof timelineCursor>;
 
 /** What each included source reads, as its own connection would. */
 function sourcePlans(filter: TimelineFilter) {
@@ -221,9 +215,9 @@ builder.queryField('timeline', (t) =>
     resolve: async (_root, args, context, info) => {
       const { filter } = args;
       const plans = sourcePlans(filter);
-      const digest = digestOf(filter, plans);
+      const argsDigest = digestOf(filter, plans);
       const cursor = args.after
-        ? readAfterCursor(context, TIMELINE_CURSOR, args.after, timelineCursorSchema, digest)
+        ? readAfterCursor(context, timelineCursor, args.after, argsDigest)
         : undefined;
       if (filter.falLogs && context.falLogsApi === 'legacy') {
         const refusal = legacyRefusal(filter.falLogs, 'filter.falLogs');
@@ -255,10 +249,10 @@ builder.queryField('timeline', (t) =>
         throw error;
       });
 
-      const encodeCursor = context.cursors.pageEncoder(TIMELINE_CURSOR, {
-        args: digest,
-        since: window.start.iso,
-        until: window.end.iso,
+      const encodeCursor = context.cursors.pageEncoder(timelineCursor, {
+        args: argsDigest,
+        since: window.start,
+        until: window.end,
       });
       const edges = page.entries.map(
         ({ item, at, positions }) =>

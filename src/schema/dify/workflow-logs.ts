@@ -1,17 +1,24 @@
 import { z } from 'zod';
+import {
+  cursorLayout,
+  digest,
+  id,
+  list,
+  nullable,
+  oneOf,
+  optional,
+  uint,
+  type CursorOf,
+} from '../../cursor-layout.js';
 import { argumentsDigest } from '../../digest.js';
-import type {
-  DifyStatusFilter,
-  DifyWorkflowLog,
-  WorkflowLogFilterParams,
-  WorkflowLogPosition,
-} from '../../context.js';
+import { LOG_ORDERS } from '../../log-order.js';
+import type { DifyStatusFilter, DifyWorkflowLog, WorkflowLogFilterParams } from '../../context.js';
 import { EXTRA_CALLS_PER_PAGE } from '../../read-bounds.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
 import { badUserInput, readScope } from '../errors.js';
-import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
+import { LogOrderEnum, requireCursorOrder } from '../log-order.js';
 import { WorkflowLogRef } from './workflow-log.js';
 import {
   upstreamStatusOf,
@@ -97,20 +104,24 @@ const WorkflowLogConnection = builder.connectionObject(
   { name: 'WorkflowLogEdge' },
 );
 
-const WORKFLOW_LOGS_CURSOR = 'workflowLogs';
-
-const workflowLogsCursorSchema = z.object({
-  args: z.string(),
-  order: cursorOrderSchema,
-  second: z.number().int().nonnegative(),
-  ids: z.array(z.string()).min(1).readonly(),
-  total: z.number().int().nonnegative().nullable(),
-  /** Oldest first: the window's newest second, pinned by the first page. */
-  until: z.number().int().nonnegative().optional(),
-  /** Oldest first: rows from `second` on when last counted. */
-  count: z.number().int().nonnegative().optional(),
-});
-type WorkflowLogsCursor = z.infer<typeof workflowLogsCursorSchema>;
+/** A workflowLogs walk's cursor: the page's order and count, then where the walk stands. */
+const workflowLogsCursor = cursorLayout(
+  'workflowLogs',
+  {
+    args: digest,
+    order: oneOf(LOG_ORDERS),
+    total: nullable(uint),
+    /** Oldest first: the window's newest second, pinned by the first page. */
+    until: optional(uint),
+  },
+  {
+    second: uint,
+    ids: list(id),
+    /** Oldest first: rows from `second` on when last counted. */
+    count: optional(uint),
+  },
+);
+type WorkflowLogsCursor = CursorOf<typeof workflowLogsCursor>;
 
 /** BAD_USER_INPUT on `field`: Dify found no member of the workspace with this email. */
 export function unknownAccount(field: string, email: string) {
@@ -147,15 +158,9 @@ builder.queryField('workflowLogs', (t) =>
         args.filter?.since ?? undefined,
         args.filter?.until ?? undefined,
       );
-      const digest = argumentsDigest({ params, status: args.filter?.status, window });
+      const argsDigest = argumentsDigest({ params, status: args.filter?.status, window });
       const cursor = args.after
-        ? readAfterCursor(
-            context,
-            WORKFLOW_LOGS_CURSOR,
-            args.after,
-            workflowLogsCursorSchema,
-            digest,
-          )
+        ? readAfterCursor(context, workflowLogsCursor, args.after, argsDigest)
         : undefined;
       if (cursor) requireCursorOrder(cursor.order, order);
       const scope = readScope(context, 'dify');
@@ -187,12 +192,12 @@ builder.queryField('workflowLogs', (t) =>
       });
 
       const totalCount = accept ? null : cursor ? cursor.total : (walk.total ?? null);
-      const encodeCursor = context.cursors.pageEncoder(WORKFLOW_LOGS_CURSOR, {
-        args: digest,
+      const encodeCursor = context.cursors.pageEncoder(workflowLogsCursor, {
+        args: argsDigest,
         order,
         total: totalCount,
         until: walk.until,
-      } satisfies Omit<WorkflowLogsCursor, keyof WorkflowLogPosition | 'count'>);
+      });
       const edges = walk.entries.map(
         (entry) => new LazyCursorEdge(entry.row, encodeCursor, entry.position),
       );

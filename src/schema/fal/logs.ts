@@ -1,23 +1,25 @@
 import { z } from 'zod';
-import { canonicalIso, parseInstant, type Instant } from '../../time.js';
+import { canonicalIso, type Instant } from '../../time.js';
+import { cursorLayout, digest, instant, int, oneOf, optional, uint } from '../../cursor-layout.js';
 import { argumentsDigest } from '../../digest.js';
-import type { LogOrder } from '../../log-order.js';
+import { LOG_ORDERS, type LogOrder } from '../../log-order.js';
 import type {
   FalLabelFilter,
   FalLogBatch,
   FalLogEntry,
   FalLogFilterParams,
   FalLogLine,
+  FalLogPosition,
   FalLogWalkEnd,
   GatewayContext,
 } from '../../context.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds, windowFrom } from '../inputs.js';
 import { forwardPage, LazyCursorEdge, pageSizeSchema, readAfterCursor } from '../connections.js';
-import { badUserInput, readScope } from '../errors.js';
+import { readScope } from '../errors.js';
 import { batchedForwardPage, pageSliceOf, type EdgeBatch } from '../streamed-pages.js';
 import { legacyRefusal } from './legacy-refusals.js';
-import { cursorOrderSchema, LogOrderEnum, requireCursorOrder } from '../log-order.js';
+import { LogOrderEnum, requireCursorOrder } from '../log-order.js';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'STDOUT', 'STDERR'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -202,20 +204,20 @@ export const FalLogConnection = builder.connectionObject(
 );
 
 const DEFAULT_WINDOW_HOURS = 24;
-const FAL_LOGS_CURSOR = 'falLogs';
 
-const falLogsCursorSchema = z.object({
-  args: z.string(),
-  order: cursorOrderSchema,
-  start: z.string(),
-  end: z.string(),
-  /** Oldest first: the span (µs) that held about one page, so the next page need not search. */
-  spanHint: z.number().int().positive().optional(),
-  micros: z.number().int(),
-  seen: z.number().int().min(1),
-});
-type FalLogsCursor = z.infer<typeof falLogsCursorSchema>;
-type FalLogsPosition = Pick<FalLogsCursor, 'micros' | 'seen'>;
+/** A fal log walk's cursor: its window, order and, oldest first, the span that held a page. */
+const falLogsCursor = cursorLayout(
+  'falLogs',
+  {
+    args: digest,
+    order: oneOf(LOG_ORDERS),
+    start: instant,
+    end: instant,
+    /** Oldest first: the span (µs) that held about one page, so the next page need not search. */
+    spanHint: optional(uint),
+  },
+  { micros: int, seen: uint },
+);
 
 /**
  * Reads a cursor of a fal log walk (`falLogs` and `FalRequest.logs`) in `order`: its window,
@@ -227,13 +229,10 @@ export function readFalLogsCursor(
   args: string,
   order: LogOrder,
 ) {
-  const cursor = readAfterCursor(context, FAL_LOGS_CURSOR, after, falLogsCursorSchema, args);
+  const cursor = readAfterCursor(context, falLogsCursor, after, args);
   requireCursorOrder(cursor.order, order);
-  const start = parseInstant(cursor.start);
-  const end = parseInstant(cursor.end);
-  if (!start || !end) throw badUserInput('after', 'cursor payload is malformed');
   return {
-    window: { start, end },
+    window: { start: cursor.start, end: cursor.end },
     position: { micros: cursor.micros, seen: cursor.seen },
     spanHint: cursor.spanHint,
   };
@@ -247,13 +246,13 @@ function falLogCursorEncoder(
   order: LogOrder,
   spanHint: number | undefined,
 ) {
-  return context.cursors.pageEncoder(FAL_LOGS_CURSOR, {
+  return context.cursors.pageEncoder(falLogsCursor, {
     args,
     order,
-    start: window.start.iso,
-    end: window.end.iso,
+    start: window.start,
+    end: window.end,
     spanHint,
-  } satisfies Omit<FalLogsCursor, keyof FalLogsPosition>);
+  });
 }
 
 function falLogEdges(
@@ -261,8 +260,7 @@ function falLogEdges(
   encodeCursor: ReturnType<typeof falLogCursorEncoder>,
 ) {
   return entries.map(
-    ({ line, micros, seen }) =>
-      new LazyCursorEdge(line, encodeCursor, { micros, seen } satisfies FalLogsPosition),
+    ({ line, micros, seen }) => new LazyCursorEdge(line, encodeCursor, { micros, seen }),
   );
 }
 
@@ -283,7 +281,7 @@ async function* falLogEdgeBatches(
   batches: AsyncGenerator<FalLogBatch, FalLogWalkEnd>,
   encodeCursor: ReturnType<typeof falLogCursorEncoder>,
   onEnd: (end: FalLogWalkEnd) => void,
-): AsyncGenerator<EdgeBatch<LazyCursorEdge<FalLogLine>>, FalLogWalkEnd> {
+): AsyncGenerator<EdgeBatch<LazyCursorEdge<FalLogLine, FalLogPosition>>, FalLogWalkEnd> {
   for (;;) {
     const step = await batches.next();
     if (step.done) {

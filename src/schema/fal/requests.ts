@@ -8,7 +8,7 @@ import type {
   GatewayContext,
 } from '../../context.js';
 import { argumentsDigest } from '../../digest.js';
-import { MAX_REMEMBERED_PENDING } from '../../read-bounds.js';
+import { cursorLayout, digest, id, instant, list, optional, uint } from '../../cursor-layout.js';
 import { parseInstant } from '../../time.js';
 import { builder } from '../builder.js';
 import { orderedTimeBounds, windowFrom } from '../inputs.js';
@@ -229,26 +229,17 @@ const FalRequestConnection = builder.connectionObject(
   { name: 'FalRequestEdge' },
 );
 
-const FAL_REQUESTS_CURSOR = 'falRequests';
 const DEFAULT_FIRST = 20;
 const MAX_FIRST = 500;
 const DEFAULT_WINDOW_HOURS = 24;
 const REQUEST_ID_WINDOW_HOURS = 90 * 24;
 
-export const instantText = z.string().transform((text, ctx) => {
-  const instant = parseInstant(text);
-  if (!instant) ctx.addIssue({ code: 'custom', message: 'not an instant' });
-  return instant ?? z.NEVER;
-});
-
-const falRequestsCursorSchema = z.object({
-  args: z.string(),
-  start: instantText,
-  end: instantText,
-  index: z.number().int().min(0),
-  anchor: z.string().optional(),
-  pending: z.array(z.string()).max(MAX_REMEMBERED_PENDING),
-});
+/** A falRequests walk's cursor: its pinned window, then where it stands. */
+const falRequestsCursor = cursorLayout(
+  'falRequests',
+  { args: digest, start: instant, end: instant },
+  { index: uint, anchor: optional(id), pending: list(id) },
+);
 
 builder.queryField('falRequests', (t) =>
   t.field({
@@ -274,7 +265,7 @@ builder.queryField('falRequests', (t) =>
         sortBy: args.orderBy ?? 'ended_at',
         expand: expansionsSelected(info, ['edges', 'node']),
       };
-      const digest = argumentsDigest({
+      const argsDigest = argumentsDigest({
         endpointIds: [...query.endpointIds].sort(),
         status: query.status,
         requestId: query.requestId,
@@ -283,7 +274,7 @@ builder.queryField('falRequests', (t) =>
         until: args.filter?.until?.iso,
       });
       const cursor = args.after
-        ? readAfterCursor(context, FAL_REQUESTS_CURSOR, args.after, falRequestsCursorSchema, digest)
+        ? readAfterCursor(context, falRequestsCursor, args.after, argsDigest)
         : undefined;
       const scope = readScope(context, 'fal');
 
@@ -307,10 +298,10 @@ builder.queryField('falRequests', (t) =>
 
       const requests = walk.entries.map(({ item }) => ({ item, expansions: query.expand }));
       rememberRequests(context, requests);
-      const encodeCursor = context.cursors.pageEncoder(FAL_REQUESTS_CURSOR, {
-        args: digest,
-        start: window.start.iso,
-        end: window.end.iso,
+      const encodeCursor = context.cursors.pageEncoder(falRequestsCursor, {
+        args: argsDigest,
+        start: window.start,
+        end: window.end,
       });
       const edges = walk.entries.map(
         ({ position }, i) => new LazyCursorEdge(requests[i]!, encodeCursor, position),
