@@ -28,7 +28,4 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# V8 lets a small heap grow to up to four times what its last full collection kept before the
-# next one: at one and a half times instead, the garbage of big falLogs pages is collected while
-# the gateway is still near its working set (for a few percent more CPU per request).
-CMD ["node", "--heap-growing-percent=50", "dist/main.js"]
+CMD ["node", "dist/main.js"]
