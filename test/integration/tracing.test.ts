@@ -9,6 +9,7 @@ import {
   type GatewayProcess,
 } from '../support/gateway-process.js';
 import {
+  descendsFrom,
   startOtlpReceiver,
   type OtlpReceiver,
   type ReceivedSpan,
@@ -86,15 +87,6 @@ const spansOf = (traceId: string) => receiver.spans().filter((span) => span.trac
 const named = (spans: ReceivedSpan[], name: string) => spans.filter((span) => span.name === name);
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) =>
   spans.filter((span) => span.parentSpanId === parent.spanId);
-
-/** Whether `span` descends from `ancestor` within `spans`. */
-function descendsFrom(spans: ReceivedSpan[], span: ReceivedSpan, ancestor: ReceivedSpan): boolean {
-  const byId = new Map(spans.map((each) => [each.spanId, each]));
-  for (let at = byId.get(span.parentSpanId ?? ''); at; at = byId.get(at.parentSpanId ?? '')) {
-    if (at.spanId === ancestor.spanId) return true;
-  }
-  return false;
-}
 
 /** The log lines the gateway printed for a request. */
 const logLinesOf = (requestId: string) =>

@@ -241,3 +241,16 @@ function decodeProtobuf(body: Buffer): ReceivedSpan[] {
     );
   });
 }
+
+/** Whether `span` descends from `ancestor` within `spans`. */
+export function descendsFrom(
+  spans: ReceivedSpan[],
+  span: ReceivedSpan,
+  ancestor: ReceivedSpan,
+): boolean {
+  const byId = new Map(spans.map((each) => [each.spanId, each]));
+  for (let at = byId.get(span.parentSpanId ?? ''); at; at = byId.get(at.parentSpanId ?? '')) {
+    if (at.spanId === ancestor.spanId) return true;
+  }
+  return false;
+}
