@@ -243,27 +243,25 @@ export const id: CursorField<string> = {
   },
 };
 
-/** `undefined`, or a value of `field`. */
-export function optional<Value>(field: CursorField<Value>): CursorField<Value | undefined> {
+/** A value of `field`, or `absent` (one byte tells which). */
+function orAbsent<Value, Absent extends undefined | null>(
+  field: CursorField<Value>,
+  absent: Absent,
+): CursorField<Value | Absent> {
   return {
     write: (out, value) => {
-      out.byte(value === undefined ? 0 : 1);
-      if (value !== undefined) field.write(out, value);
+      out.byte(value === absent ? 0 : 1);
+      if (value !== absent) field.write(out, value as Value);
     },
-    read: (input) => (bool.read(input) ? field.read(input) : undefined),
+    read: (input) => (bool.read(input) ? field.read(input) : absent),
   };
 }
 
+/** `undefined`, or a value of `field`. */
+export const optional = <Value>(field: CursorField<Value>) => orAbsent(field, undefined);
+
 /** `null`, or a value of `field`. */
-export function nullable<Value>(field: CursorField<Value>): CursorField<Value | null> {
-  return {
-    write: (out, value) => {
-      out.byte(value === null ? 0 : 1);
-      if (value !== null) field.write(out, value);
-    },
-    read: (input) => (bool.read(input) ? field.read(input) : null),
-  };
-}
+export const nullable = <Value>(field: CursorField<Value>) => orAbsent(field, null);
 
 export function list<Value>(field: CursorField<Value>): CursorField<readonly Value[]> {
   return {
