@@ -147,7 +147,11 @@ export async function openStream(
   });
   stream.ended = (async () => {
     try {
-      for await (const chunk of response.body) parser.feed((chunk as Buffer).toString('utf8'));
+      // One decoder across chunks: a character split between two chunks stays one character.
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body) {
+        parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      }
     } catch {
       // aborted by close() or reset by the server
     }
