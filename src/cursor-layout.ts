@@ -83,6 +83,17 @@ export class ByteWriter {
     this.length = Math.min(mark, this.length);
   }
 
+  /** Writes `value` over bytes already written, from `offset`. */
+  overwrite(offset: number, value: Uint8Array): void {
+    if (offset + value.length > this.length) throw new RangeError('overwrite past the end');
+    this.buffer.set(value, offset);
+  }
+
+  /** The bytes written so far, as base64url. */
+  base64url(): string {
+    return this.buffer.toString('base64url', 0, this.length);
+  }
+
   /** The bytes written so far (a view, valid until the next write or rewind). */
   written(): Buffer {
     return this.buffer.subarray(0, this.length);

@@ -13,16 +13,55 @@ export interface Instant {
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
-/** UTC to the second, then milliseconds or microseconds: how the upstreams usually send time. */
-const UTC_FRACTION = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3}|\d{6})Z$/;
+/**
+ * Microseconds of a timestamp in the form the upstreams usually send, UTC to the second then
+ * milliseconds or microseconds (`2026-11-30T12:34:56.789Z`, `…56.789012Z`), when `text` is
+ * exactly that form and names a real instant; otherwise undefined. Read character by
+ * character: every upstream line has one, and a regular expression's match would allocate.
+ */
+function utcFractionMicros(text: string): number | undefined {
+  const length = text.length;
+  if ((length !== 24 && length !== 27) || text.charCodeAt(length - 1) !== Z) return undefined;
+  for (const [at, separator] of SEPARATORS) if (text.charCodeAt(at) !== separator) return undefined;
+  const fraction = digitsAt(text, 20, length - 21);
+  const wallMs = utcMs(
+    digitsAt(text, 0, 4),
+    digitsAt(text, 5, 2),
+    digitsAt(text, 8, 2),
+    digitsAt(text, 11, 2),
+    digitsAt(text, 14, 2),
+    digitsAt(text, 17, 2),
+  );
+  if (wallMs === undefined || fraction < 0) return undefined;
+  return wallMs * 1000 + (length === 24 ? fraction * 1000 : fraction);
+}
+
+const Z = 0x5a;
+const SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 0x2d], // -
+  [7, 0x2d],
+  [10, 0x54], // T
+  [13, 0x3a], // :
+  [16, 0x3a],
+  [19, 0x2e], // .
+];
+
+/** The decimal number of `count` characters from `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
 
 /** A timestamp as the DateTime scalar gives it out: canonical UTC, or the text as it came. */
 export function canonicalIso(text: string): string {
-  const m = UTC_FRACTION.exec(text);
-  // Already canonical: a valid instant with milliseconds, or microseconds not ending in 000.
-  if (m && secondMs(m) !== undefined && (m[7]!.length === 3 || !m[7]!.endsWith('000'))) {
-    return text;
-  }
+  const micros = utcFractionMicros(text);
+  // Already canonical: milliseconds, or microseconds not ending in 000.
+  if (micros !== undefined && (text.length === 24 || micros % 1000 !== 0)) return text;
   return parseInstant(text)?.iso ?? text;
 }
 
@@ -31,22 +70,16 @@ export function canonicalIso(text: string): string {
  * what a walk needs of every upstream line.
  */
 export function parseMicros(text: string): number | undefined {
-  const m = UTC_FRACTION.exec(text);
-  if (!m) return parseInstant(text)?.micros;
-  const ms = secondMs(m);
-  return ms === undefined ? undefined : ms * 1000 + Number(m[7]!.padEnd(6, '0'));
+  return utcFractionMicros(text) ?? parseInstant(text)?.micros;
 }
 
 export function parseInstant(text: string): Instant | undefined {
-  const utc = UTC_FRACTION.exec(text);
-  if (utc) {
-    const ms = secondMs(utc);
-    return ms === undefined ? undefined : fromMicros(ms * 1000 + Number(utc[7]!.padEnd(6, '0')));
-  }
+  const utcMicros = utcFractionMicros(text);
+  if (utcMicros !== undefined) return fromMicros(utcMicros);
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone = 'Z'] = m;
-  const wallMs = utcMs(y!, mo!, d!, h, mi, s);
+  const wallMs = utcMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
   if (wallMs === undefined) return undefined;
   const offsetMinutes = zoneOffsetMinutes(zone);
   if (offsetMinutes === undefined) return undefined;
@@ -55,29 +88,32 @@ export function parseInstant(text: string): Instant | undefined {
   return fromMicros(micros);
 }
 
-/** The epoch ms of the whole second a UTC_FRACTION match names, if it is a real one. */
-function secondMs(m: RegExpExecArray): number | undefined {
-  return utcMs(m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!);
+/** Epoch ms of a UTC wall-clock second, if it is a real one (no 31 April, no hour 24). */
+function utcMs(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | undefined {
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return;
+  // Date.UTC reads years 0 to 99 as 1900 to 1999; 400 years later the calendar repeats.
+  if (year < 100)
+    return Date.UTC(year + 400, month - 1, day, hour, minute, second) - MS_PER_400_YEARS;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-function utcMs(
-  y: string,
-  mo: string,
-  d: string,
-  h: string,
-  mi: string,
-  s: string,
-): number | undefined {
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return;
-  const wallMs = Date.UTC(Number(y), month - 1, day, hour, minute, second);
-  // Date.UTC rolls 31 April over into May.
-  return new Date(wallMs).getUTCDate() === day ? wallMs : undefined;
+const MS_PER_400_YEARS = 146_097 * 86_400_000;
+
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return leap ? 29 : 28;
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function zoneOffsetMinutes(zone: string): number | undefined {
   if (zone === 'Z' || zone === 'z') return 0;

@@ -12,14 +12,16 @@ export const falErrorEnvelopeSchema = z.object({
  * A line's labels: an object of strings, checked with one loop and passed on as parsed. zod's
  * own record schema checks and copies every entry, a sizeable share of reading a page of lines.
  */
-const labelsSchema = z.custom<Record<string, string>>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((label) => typeof label === 'string'),
-  { error: 'expected an object of string labels' },
-);
+const labelsSchema = z.custom<Record<string, string>>(areStringLabels, {
+  error: 'expected an object of string labels',
+});
+
+function areStringLabels(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const labels = value as Record<string, unknown>;
+  for (const key in labels) if (typeof labels[key] !== 'string') return false;
+  return true;
+}
 
 export const falLogLineSchema = z.object({
   timestamp: z.string(),
