@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { Pool } from 'undici';
@@ -346,26 +347,23 @@ export class UpstreamHttp {
   }
 
   /**
-   * The whole body as text. Past `maxBodyBytes` (or at the first chunk, when `content-length`
-   * says it will be) reading stops, the connection is dropped, and the call fails.
+   * The whole body as text. Past `maxBodyBytes` (or at once, when `content-length` says it will
+   * be) reading stops, the connection is dropped, and the call fails.
    */
   private async readBody(response: Dispatcher.ResponseData): Promise<string> {
     const tooLarge = () =>
       this.limitError('a response body', 'UPSTREAM_MAX_BODY_BYTES', this.maxBodyBytes, response);
     const declared = Number(headerValue(response.headers, 'content-length')) || 0;
-    const chunks: Buffer[] = [];
-    let size = 0;
+    if (declared > this.maxBodyBytes) {
+      response.body.destroy();
+      throw tooLarge();
+    }
     try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        // Leaving the loop destroys the body, which drops the connection.
-        if (Math.max(size, declared) > this.maxBodyBytes) throw tooLarge();
-        chunks.push(chunk);
-      }
+      const body = await readWhole(response.body, this.maxBodyBytes, tooLarge);
+      return body.toString('utf8');
     } catch (cause) {
       throw cause instanceof UpstreamError ? cause : this.transportError(cause, response);
     }
-    return Buffer.concat(chunks, size).toString('utf8');
   }
 
   private statusError(
@@ -481,4 +479,27 @@ function retryAfterSeconds(response: Dispatcher.ResponseData): number | undefine
   }
   const reset = Number(headerValue(response.headers, 'x-ratelimit-reset'));
   return Number.isFinite(reset) && reset >= 0 ? reset : undefined;
+}
+
+/**
+ * The chunks of `body` joined, read with plain `data` events (an async iterator's promise per
+ * chunk costs more). Past `maxBytes` the body is destroyed, which drops the connection, and the
+ * read fails with `oversize()`.
+ */
+function readWhole(body: Readable, maxBytes: number, oversize: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      body.destroy();
+      reject(oversize());
+    });
+    body.once('end', () => resolve(Buffer.concat(chunks, size)));
+    body.once('error', reject);
+  });
 }

@@ -259,8 +259,9 @@ function falLogEdges(
   entries: readonly FalLogEntry[],
   encodeCursor: ReturnType<typeof falLogCursorEncoder>,
 ) {
+  // An entry is its own position: the cursor layout reads only its `micros` and `seen`.
   return entries.map(
-    ({ line, micros, seen }) => new LazyCursorEdge(line, encodeCursor, { micros, seen }),
+    (entry) => new LazyCursorEdge<FalLogLine, FalLogPosition>(entry.line, encodeCursor, entry),
   );
 }
 
