@@ -22,7 +22,7 @@ const ISO =
 function utcFractionMicros(text: string): number | undefined {
   const length = text.length;
   if ((length !== 24 && length !== 27) || text.charCodeAt(length - 1) !== Z) return undefined;
-  for (const [at, separator] of SEPARATORS) if (text.charCodeAt(at) !== separator) return undefined;
+  if (!hasSeparators(text)) return undefined;
   const fraction = digitsAt(text, 20, length - 21);
   const wallMs = utcMs(
     digitsAt(text, 0, 4),
@@ -37,14 +37,17 @@ function utcFractionMicros(text: string): number | undefined {
 }
 
 const Z = 0x5a;
-const SEPARATORS: readonly (readonly [number, number])[] = [
-  [4, 0x2d], // -
-  [7, 0x2d],
-  [10, 0x54], // T
-  [13, 0x3a], // :
-  [16, 0x3a],
-  [19, 0x2e], // .
-];
+/** `-`, `-`, `T`, `:`, `:` and `.` where the form has them. */
+function hasSeparators(text: string): boolean {
+  return (
+    text.charCodeAt(4) === 0x2d &&
+    text.charCodeAt(7) === 0x2d &&
+    text.charCodeAt(10) === 0x54 &&
+    text.charCodeAt(13) === 0x3a &&
+    text.charCodeAt(16) === 0x3a &&
+    text.charCodeAt(19) === 0x2e
+  );
+}
 
 /** The decimal number of `count` characters from `at`, or -1 when one is not a digit. */
 function digitsAt(text: string, at: number, count: number): number {
