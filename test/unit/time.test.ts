@@ -43,6 +43,16 @@ describe('parseInstant', () => {
     expect(parseInstant(text)).toBeUndefined();
   });
 
+  it('formats any instant as Date does, with microseconds when it has them', () => {
+    // Years 1716 to 2223: within the exact range of micros as a JS number.
+    const samples = [-8_000_000_000_000, -1, 0, 951_782_400_000, 4_102_444_800_000, 8e12];
+    for (let i = 0; i < 20_000; i++) samples.push(Math.floor((i * 7_919_993_337) % 4e12) - 1e12);
+    for (const ms of samples) {
+      expect(fromMicros(ms * 1000).iso).toBe(new Date(ms).toISOString());
+      expect(fromMicros(ms * 1000 + 7).iso).toBe(new Date(ms).toISOString().replace('Z', '007Z'));
+    }
+  });
+
   it('round-trips through fromMicros', () => {
     const instant = parseInstant('1999-12-31T23:59:59.000001Z')!;
     expect(fromMicros(instant.micros)).toEqual(instant);
