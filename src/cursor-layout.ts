@@ -232,20 +232,41 @@ export const text: CursorField<string> = {
   read: (input) => Buffer.from(input.bytes(input.varint())).toString('utf8'),
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AS_TEXT = 0;
 const AS_UUID = 1;
+/** Where a UUID's 16 bytes start in its text: two lowercase hex digits each, dashes between groups. */
+const UUID_BYTE_OFFSETS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const UUID_DASHES = [8, 13, 18, 23];
+
+/** The value of a lowercase hex digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
+
+/** Whether `value` is a lowercase UUID (8-4-4-4-12 hex digits), checked character by character. */
+function isUuid(value: string): boolean {
+  if (value.length !== 36) return false;
+  for (const at of UUID_DASHES) if (value.charCodeAt(at) !== 0x2d) return false;
+  for (const at of UUID_BYTE_OFFSETS) {
+    if (hexDigit(value.charCodeAt(at)) < 0 || hexDigit(value.charCodeAt(at + 1)) < 0) return false;
+  }
+  return true;
+}
 
 /** An upstream id: a lowercase UUID (what fal and Dify issue) as its 16 bytes, else as text. */
 export const id: CursorField<string> = {
   write: (out, value) => {
-    if (!UUID.test(value)) {
+    if (!isUuid(value)) {
       out.byte(AS_TEXT);
       text.write(out, value);
       return;
     }
     out.byte(AS_UUID);
-    out.bytes(Buffer.from(value.replaceAll('-', ''), 'hex'));
+    for (const at of UUID_BYTE_OFFSETS) {
+      out.byte(hexDigit(value.charCodeAt(at)) * 16 + hexDigit(value.charCodeAt(at + 1)));
+    }
   },
   read: (input) => {
     if (oneOfBytes(input.byte(), [AS_TEXT, AS_UUID]) === AS_TEXT) return text.read(input);

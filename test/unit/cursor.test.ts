@@ -128,12 +128,21 @@ describe('cursor fields', () => {
     }
   });
 
-  it.each([UUID, UUID.toUpperCase(), 'req_1', '', 'dïgest☃', `${UUID}x`])(
-    'round-trips the id %j exactly',
-    (value) => {
-      expect(roundTrip(id, value)).toBe(value);
-    },
-  );
+  it.each([
+    UUID,
+    UUID.toUpperCase(),
+    'req_1',
+    '',
+    'dïgest☃',
+    `${UUID}x`,
+    UUID.replace('0b6f', '0g6f'),
+    UUID.replace('-9d4a', '9d4a-'),
+    UUID.replaceAll('-', '_'),
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  ])('round-trips the id %j exactly', (value) => {
+    expect(roundTrip(id, value)).toBe(value);
+  });
 
   it('packs a lowercase UUID as its 16 bytes', () => {
     const layout = cursorLayout('test', {}, { value: id });
