@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
@@ -8,6 +10,53 @@ const PING = Buffer.from(':\n\n');
 const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
 /** As graphql-yoga's own event streams: a comment now and then keeps idle proxies from closing. */
 const PING_INTERVAL_MS = 12_000;
+const CRLF = Buffer.from('\r\n');
+
+// Invariant: a chunk lives while its frame does.
+const chunks = new WeakMap<Buffer, Buffer>();
+
+/**
+ * `frame` as one chunk of an HTTP/1.1 chunked body, the bytes Node's `ServerResponse.write` puts
+ * on the socket for it: made once per frame however many sockets a group writes it to.
+ */
+function chunkOf(frame: Buffer): Buffer {
+  let chunk = chunks.get(frame);
+  if (!chunk) {
+    chunk = Buffer.concat([Buffer.from(`${frame.length.toString(16)}\r\n`, 'latin1'), frame, CRLF]);
+    chunks.set(frame, chunk);
+  }
+  return chunk;
+}
+
+/** What Node's `ServerResponse` keeps to itself and a direct socket write must check. */
+interface ResponseInternals {
+  chunkedEncoding?: boolean;
+  _headerSent?: boolean;
+  outputData?: unknown[];
+}
+
+/**
+ * The socket of `response` when a chunk written to it straight away comes out exactly as
+ * `response.write` would put it: the headers are out, the body is chunked, and the response
+ * holds nothing back (nothing buffered of its own, not corked, not ended).
+ */
+function directSocket(response: ServerResponse): Socket | undefined {
+  const internals = response as ServerResponse & ResponseInternals;
+  const { socket } = response;
+  if (
+    !socket ||
+    socket.destroyed ||
+    !socket.writable ||
+    !internals.chunkedEncoding ||
+    !internals._headerSent ||
+    internals.outputData?.length !== 0 ||
+    response.writableCorked > 0 ||
+    response.writableEnded
+  ) {
+    return undefined;
+  }
+  return socket;
+}
 
 /**
  * The `next` event of each result, encoded once: subscribers handed the same result object
@@ -44,13 +93,16 @@ export class EventStreamFrames {
 /**
  * An event stream (graphql-sse's distinct-connections format, as graphql-yoga writes it) read
  * from `results` as the socket drains: no Fetch-API stream between the results and the socket.
- * A group's frames are written to it directly (`write`). Destroying it (the client going away)
- * returns `results`, which ends the subscription.
+ * A group's frames are written to it directly (`write`): straight to the socket of `response`
+ * (one shared chunk per frame) whenever nothing it pushed is still on its way there, else pushed
+ * behind what is. Destroying it (the client going away) returns `results`, which ends the
+ * subscription.
  */
 class EventStreamBody extends Readable implements FrameWriter {
   private readonly results: AsyncIterator<ExecutionResult>;
   private readonly ping: NodeJS.Timeout;
   private reading = false;
+  private awaitingDrain = false;
   /** Frames written past the high-water mark since the socket last took some. */
   backlog = 0;
   /** Told each time a result read from `results` has been written. */
@@ -59,6 +111,7 @@ class EventStreamBody extends Readable implements FrameWriter {
   constructor(
     results: AsyncIterable<ExecutionResult>,
     private readonly frames: EventStreamFrames,
+    private readonly response: ServerResponse | undefined,
   ) {
     super();
     this.results = results[Symbol.asyncIterator]();
@@ -69,8 +122,24 @@ class EventStreamBody extends Readable implements FrameWriter {
 
   write(frame: Buffer) {
     if (this.destroyed || this.readableEnded) return;
-    if (!this.push(frame)) this.backlog += 1;
+    // Whatever was pushed is on the socket already (a pushed chunk is written on as it comes
+    // while the body flows): the frame goes after it.
+    const socket = this.readableLength === 0 && this.response && directSocket(this.response);
+    if (!socket) {
+      if (!this.push(frame)) this.backlog += 1;
+    } else if (!socket.write(chunkOf(frame))) {
+      this.backlog += 1;
+      if (!this.awaitingDrain) {
+        this.awaitingDrain = true;
+        socket.once('drain', this.drained);
+      }
+    }
   }
+
+  private readonly drained = () => {
+    this.awaitingDrain = false;
+    this.backlog = 0;
+  };
 
   override _read() {
     this.backlog = 0;
@@ -119,8 +188,13 @@ export function useSharedEventStreamFrames(
   });
   const encoded = () => encodings.inc();
   let frames: EventStreamFrames | undefined;
-  const respond = (result: unknown, fetchAPI: FetchAPI, request: Request) => {
-    const body = new EventStreamBody(result as AsyncIterable<ExecutionResult>, frames!);
+  const respond = (
+    result: unknown,
+    fetchAPI: FetchAPI,
+    request: Request,
+    response: ServerResponse | undefined,
+  ) => {
+    const body = new EventStreamBody(result as AsyncIterable<ExecutionResult>, frames!, response);
     const member = groups.join(request, body);
     if (member) body.written = () => member.written();
     return new fetchAPI.Response(body as never, {
@@ -139,7 +213,7 @@ export function useSharedEventStreamFrames(
       framesMade(frames);
     },
     onResultProcess(payload) {
-      const { request, result } = payload;
+      const { request, result, serverContext } = payload;
       // graphql-yoga chose its event stream for a subscription's results.
       if (
         payload.resultProcessor &&
@@ -147,7 +221,8 @@ export function useSharedEventStreamFrames(
         request.headers.get('accept')?.includes('text/event-stream')
       ) {
         payload.setResultProcessor(
-          (result, fetchAPI) => respond(result, fetchAPI, request),
+          (result, fetchAPI) =>
+            respond(result, fetchAPI, request, (serverContext as { res?: ServerResponse }).res),
           'text/event-stream',
         );
       }

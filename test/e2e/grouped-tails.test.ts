@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { appendLiveLines } from '../support/live-lines.js';
 import { sseClient, subscribe, until } from '../support/sse-client.js';
@@ -47,4 +48,54 @@ it('delivers every line once and in order to every subscriber of a shared tail o
     await until(() => stack.emulator.openStreams() === 0, 3_000, 'the upstream to close'),
   ).toBeLessThan(1_000);
   expect(await openSubscriptions()).toBe(0);
+});
+
+/** A subscription over a bare HTTP/1.1 socket, keeping every byte the gateway sends. */
+function rawSubscription(query: string) {
+  const body = JSON.stringify({ query });
+  const { port } = new URL(stack.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.write(
+    [
+      'POST /graphql HTTP/1.1',
+      'host: localhost',
+      'content-type: application/json',
+      'accept: text/event-stream',
+      `authorization: ${FAL_AUTH.authorization}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
+  return { socket, received: () => Buffer.concat(chunks).toString('latin1') };
+}
+
+/** The bytes of `parts` as a chunked HTTP/1.1 body, one chunk each. */
+const chunked = (parts: string[]) =>
+  parts.map((part) => `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`).join('');
+
+it('writes a group’s lines to each member as graphql-sse’s event stream, one HTTP chunk per event, byte for byte', async () => {
+  const members = [rawSubscription(MESSAGES), rawSubscription(MESSAGES)];
+  await until(async () => (await openSubscriptions()) === 2, 5_000, 'the subscriptions');
+  const lines = await appendLiveLines(stack.emulator, 3, 'raw');
+  const expected = chunked([
+    ':\n\n',
+    ...lines.map(
+      ({ message }) =>
+        `event: next\ndata: ${JSON.stringify({ data: { falLogs: { message } } })}\n\n`,
+    ),
+  ]);
+  for (const member of members) {
+    await until(() => member.received().endsWith(expected.slice(-40)), 5_000, 'the lines');
+    const [head] = member.received().split('\r\n\r\n', 1) as [string];
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.toLowerCase()).toContain('transfer-encoding: chunked');
+    expect(member.received().slice(head.length + 4)).toBe(expected);
+  }
+  members.forEach((member) => member.socket.destroy());
+  expect(
+    await until(() => stack.emulator.openStreams() === 0, 3_000, 'the upstream to close'),
+  ).toBeLessThan(1_000);
 });
