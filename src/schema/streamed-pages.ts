@@ -1,4 +1,4 @@
-import { forwardPage } from './connections.js';
+import { forwardPage, ForwardPageInfo } from './connections.js';
 
 /**
  * How a big page goes out while its later upstream pages are still being read. The streamed
@@ -90,16 +90,11 @@ export async function batchedForwardPage<Edge extends { cursor: string }>(
       const last = complete ? (pending ?? delivered) : delivered;
       return {
         edges: [],
-        pageInfo: {
-          hasNextPage: complete ? hasNextPage : true,
-          hasPreviousPage: false,
-          get startCursor() {
-            return firstEdge.cursor;
-          },
-          get endCursor() {
-            return last.cursor;
-          },
-        },
+        pageInfo: new ForwardPageInfo(
+          complete ? hasNextPage : true,
+          () => firstEdge.cursor,
+          () => last.cursor,
+        ),
       };
     },
     async cancel() {
