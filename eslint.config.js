@@ -53,6 +53,23 @@ export default tseslint.config(
       ],
     },
   },
+  // V8 keeps an object literal's getters and setters in a hidden class made for that object in the
+  // old generation, and from there they keep what they read alive through every young-generation
+  // collection until a full one: per-request pages were promoted whole (bench/RESULTS.md).
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ObjectExpression > Property[kind='get'], ObjectExpression > Property[kind='set']",
+          message:
+            'Use a class (accessors on its prototype) instead of accessors in an object literal.',
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

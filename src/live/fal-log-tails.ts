@@ -22,18 +22,23 @@ export type FalLogTails = (request: FalLogTailRequest) => AsyncIterable<FalTailE
  * stream of its own can take over without a gap or a repeat. Lines stamped before the
  * subscriber came are not its own.
  */
-function handedOver(start: Instant, overlapMicros: number) {
-  let position: FalTailPosition | undefined;
-  return {
-    take(event: FalTailEvent): boolean {
-      if (event.kind !== 'failed' && event.micros < start.micros) return false;
-      position = advanced(position, event, overlapMicros);
-      return true;
-    },
-    get position(): FalTailPosition | undefined {
-      return position;
-    },
-  };
+class HandedOver {
+  #position: FalTailPosition | undefined;
+
+  constructor(
+    private readonly start: Instant,
+    private readonly overlapMicros: number,
+  ) {}
+
+  take(event: FalTailEvent): boolean {
+    if (event.kind !== 'failed' && event.micros < this.start.micros) return false;
+    this.#position = advanced(this.#position, event, this.overlapMicros);
+    return true;
+  }
+
+  get position(): FalTailPosition | undefined {
+    return this.#position;
+  }
 }
 
 /**
@@ -49,7 +54,7 @@ export function sharedFalLogTails(options: {
   const overlapMicros = options.resumeOverlapMs * 1000;
   return ({ replay, lifecycle, ...request }) => {
     if (replay) return live({ ...request, lifecycle });
-    const handed = handedOver(request.start, overlapMicros);
+    const handed = new HandedOver(request.start, overlapMicros);
     const own = (signal: AbortSignal, after?: FalTailPosition) =>
       live({ ...request, signal, lifecycle: UNCOUNTED, after });
     const resumable: Resumable<FalTailEvent, FalTailPosition> = {

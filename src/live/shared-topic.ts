@@ -185,6 +185,8 @@ class TopicFollower<Event, Position> {
         stopped = true;
         stop.abort();
       },
+      // One per topic and Redis outage, never per request or per line.
+      // eslint-disable-next-line no-restricted-syntax
       get stopped() {
         return stopped;
       },
