@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Agent, request } from 'undici';
-import type { GatewayProcess } from '../gateway-process.js';
 import type { BenchContext } from '../context.js';
 import type { EmulatorProcess } from '../emulator-process.js';
 import { latencyOf, send } from '../load.js';
+import { startNodeProcess, type NodeProcess } from '../node-process.js';
 import { FAL_LOGS_PAGE, graphqlBody, LIVE_TAIL } from '../operations.js';
 import { cpuMeter } from '../cpu-meter.js';
 import { medianOf, mib, printSection, targetRow } from '../report.js';
@@ -35,7 +35,7 @@ interface Run {
   latenciesMs: number[];
   closeMs: number;
   /** CPU seconds used while the lines were sent and delivered. */
-  cpuSeconds: { gateway: number; emulator: number; clients: number };
+  cpuSeconds: { server: number; emulator: number; clients: number };
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -139,7 +139,7 @@ function checkFileDescriptors(subscriptions: number) {
 }
 
 /** Subscriptions the gateway holds open, from its metrics. */
-export async function openSubscriptions(gateway: GatewayProcess): Promise<number> {
+export async function openSubscriptions(gateway: { url: string }): Promise<number> {
   const text = await send({ url: `${gateway.url}/metrics`, method: 'GET', headers: {} });
   return Number(/^gateway_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
 }
@@ -147,7 +147,7 @@ export async function openSubscriptions(gateway: GatewayProcess): Promise<number
 /** Opens the subscriptions a batch at a time, as clients arriving over a few seconds would. */
 async function openTails(
   tails: ReturnType<typeof liveTails>,
-  gateway: GatewayProcess,
+  gateway: TailServer,
   emulator: EmulatorProcess,
   subscriptions: number,
   mode: Mode,
@@ -178,13 +178,35 @@ async function openTails(
 const MODES = ['shared', 'own'] as const;
 type Mode = (typeof MODES)[number];
 
-async function measureRun(context: BenchContext, subscriptions: number, mode: Mode): Promise<Run> {
-  const { emulator, settings, falHeaders } = context;
-  const profile = settings.cpuProfileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}/live-tail-${mode}-${subscriptions}`]
-    : [];
-  const gateway = await context.startGateway(profile);
-  try {
+/**
+ * What serves a run's subscriptions: the gateway, or beside it, over the same shared upstream
+ * stream and clients, the floor (bare `node:http`) and a plain graphql-yoga server
+ * (`bench/live-tail-floor.mjs`).
+ */
+const SERVERS = {
+  gateway: 'gateway',
+  floor: 'floor: bare node:http',
+  yoga: 'plain graphql-yoga',
+} as const;
+type ServerKind = keyof typeof SERVERS;
+
+interface TailServer extends NodeProcess {
+  url: string;
+}
+
+const FLOOR_SCRIPT = new URL('../live-tail-floor.mjs', import.meta.url).pathname;
+
+async function startServer(
+  context: BenchContext,
+  kind: ServerKind,
+  name: string,
+): Promise<TailServer> {
+  if (kind === 'gateway') {
+    const { settings, falHeaders } = context;
+    const profile = settings.cpuProfileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}/live-tail-${name}`]
+      : [];
+    const gateway = await context.startGateway(profile);
     for (let i = 0; i < WARM_UP_REQUESTS; i += 1) {
       await send({
         url: `${gateway.url}/graphql`,
@@ -193,17 +215,56 @@ async function measureRun(context: BenchContext, subscriptions: number, mode: Mo
         body: graphqlBody(FAL_LOGS_PAGE, { ...context.window }),
       });
     }
+    return gateway;
+  }
+  const server = await startNodeProcess({
+    args: [FLOOR_SCRIPT],
+    env: {
+      KIND: kind,
+      FAL_API_URL: context.emulator.falUrl,
+      FAL_AUTHORIZATION: context.falHeaders.authorization!,
+    },
+    ready: /listening on (http:\/\/\S+)\/graphql/,
+  });
+  return { ...server, url: server.banner[1]! };
+}
+
+/**
+ * Opens `subscriptions` and closes them again, so that what the server's heap grows by once (its
+ * young generation, code) is not counted per subscription.
+ */
+async function warmUp(context: BenchContext, server: TailServer, subscriptions: number) {
+  const tails = liveTails(server.url, context.falHeaders, () => ({}));
+  await openTails(tails, server, context.emulator, subscriptions, 'shared');
+  tails.close();
+  await waitUntil(
+    async () => (await openSubscriptions(server)) === 0,
+    'the warm-up to close',
+    60_000,
+  );
+}
+
+async function measureRun(
+  context: BenchContext,
+  kind: ServerKind,
+  subscriptions: number,
+  mode: Mode,
+): Promise<Run> {
+  const { emulator, settings, falHeaders } = context;
+  const server = await startServer(context, kind, `${mode}-${subscriptions}`);
+  try {
+    await warmUp(context, server, subscriptions);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const rssBefore = gateway.rss();
+    const rssBefore = server.rss();
 
     const variables = () =>
       mode === 'own' ? { filter: { since: new Date(Date.now() - 1_000).toISOString() } } : {};
-    const tails = liveTails(gateway.url, falHeaders, variables);
-    const openMs = await openTails(tails, gateway, emulator, subscriptions, mode);
+    const tails = liveTails(server.url, falHeaders, variables);
+    const openMs = await openTails(tails, server, emulator, subscriptions, mode);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const rssOpen = gateway.rss();
+    const rssOpen = server.rss();
 
-    const cpu = cpuMeter({ gateway: gateway.pid, emulator: emulator.pid });
+    const cpu = cpuMeter({ server: server.pid, emulator: emulator.pid });
     await emulator.appendTimedLines(settings.linesPerSecond, settings.tailSeconds);
     const expected = Math.round(settings.linesPerSecond * settings.tailSeconds) * subscriptions;
     const allDelivered = () => tails.latenciesMs.length >= expected;
@@ -214,8 +275,12 @@ async function measureRun(context: BenchContext, subscriptions: number, mode: Mo
     const delivered = tails.latenciesMs.length;
 
     tails.close();
+    // The floor and the reference hold their upstream stream for as long as they run.
     const streamsClosed = async () => (await emulator.openStreams()) === 0;
-    const closeMs = await waitUntil(streamsClosed, 'the upstream streams to close', 60_000);
+    const closeMs =
+      kind === 'gateway'
+        ? await waitUntil(streamsClosed, 'the upstream streams to close', 60_000)
+        : Number.NaN;
     return {
       rssBefore,
       rssOpen,
@@ -227,7 +292,7 @@ async function measureRun(context: BenchContext, subscriptions: number, mode: Mo
       cpuSeconds,
     };
   } finally {
-    await gateway.stop();
+    await server.stop();
   }
 }
 
@@ -240,11 +305,15 @@ export async function liveTail(context: BenchContext): Promise<void> {
   const runsOf = (mode: Mode) =>
     settings.subscriptionCounts
       .filter((count) => mode === 'shared' || count <= OWN_STREAMS_MAX_SUBSCRIPTIONS)
-      .map((count) => [mode, count] as const);
-  for (const [mode, subscriptions] of MODES.flatMap(runsOf)) {
+      .flatMap((count) =>
+        (mode === 'shared' ? (Object.keys(SERVERS) as ServerKind[]) : ['gateway' as const]).map(
+          (kind) => [mode, count, kind] as const,
+        ),
+      );
+  for (const [mode, subscriptions, kind] of MODES.flatMap(runsOf)) {
     const runs: Run[] = [];
     for (let index = 0; index < settings.runs; index += 1) {
-      runs.push(await measureRun(context, subscriptions, mode));
+      runs.push(await measureRun(context, kind, subscriptions, mode));
     }
     const kibPerSubscription = medianOf(
       runs,
@@ -252,6 +321,7 @@ export async function liveTail(context: BenchContext): Promise<void> {
     );
     const p99 = medianOf(runs, (run) => latencyOf(run.latenciesMs).p99Ms);
     rows.push({
+      server: SERVERS[kind],
       'upstream streams': mode === 'shared' ? 'one, shared' : 'one each (since)',
       subscriptions,
       'RSS before MiB': mib(medianOf(runs, (run) => run.rssBefore)),
@@ -262,14 +332,14 @@ export async function liveTail(context: BenchContext): Promise<void> {
       'p50 ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).p50Ms).toFixed(1),
       'p99 ms': p99.toFixed(1),
       'max ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).maxMs).toFixed(1),
-      'upstreams closed after ms': medianOf(runs, (run) => run.closeMs).toFixed(0),
-      'CPU µs / delivery: gateway / emulator / clients': (
-        ['gateway', 'emulator', 'clients'] as const
-      )
+      'upstreams closed after ms':
+        kind === 'gateway' ? medianOf(runs, (run) => run.closeMs).toFixed(0) : '—',
+      'CPU µs / delivery: server / emulator / clients': (['server', 'emulator', 'clients'] as const)
         .map((side) => medianOf(runs, (run) => (run.cpuSeconds[side] / run.delivered) * 1e6))
         .map((micros) => micros.toFixed(0))
         .join(' / '),
     });
+    if (kind !== 'gateway') continue;
     targets.push(
       targetRow(
         `memory per subscription @${subscriptions}, ${mode} (KiB)`,
@@ -291,7 +361,7 @@ export async function liveTail(context: BenchContext): Promise<void> {
     }
   }
   printSection(
-    `Live tail: ${settings.linesPerSecond} lines/s for ${settings.tailSeconds} s to every subscription, median of ${settings.runs} runs`,
+    `Live tail: ${settings.linesPerSecond} lines/s for ${settings.tailSeconds} s to every subscription, median of ${settings.runs} runs; every server first opened and closed as many subscriptions once`,
     rows,
     targets,
   );
