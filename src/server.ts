@@ -230,7 +230,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         persisted && ((params, request) => persisted.paramsToRun(params, request)),
       ),
       useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient)),
-      useGraphQLMetrics(
+      ...useGraphQLMetrics(
         metrics.registry,
         new OperationLabels(config.metricsMaxOperationNames, persisted?.operationNames),
       ),

@@ -1,6 +1,7 @@
 import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
-import type { Registry } from 'prom-client';
+import { getOperationAST, type DocumentNode } from 'graphql';
+import { Histogram, type Registry } from 'prom-client';
 
 /** The label of an operation whose name is not shown. */
 export const OTHER_OPERATION = '_other';
@@ -52,7 +53,7 @@ type OperationLabel = (typeof OPERATION_LABELS)[number];
  * (`graphql_yoga_http_duration`) nor an error's response path (`graphql_envelop_error_result`),
  * which holds the client's aliases.
  */
-export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): Plugin {
+export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): Plugin[] {
   const operation = (params: OperationParams): Record<OperationLabel, string> => ({
     operationName: labels.of(params.operationName),
     operationType: params.operationType ?? 'unknown',
@@ -70,7 +71,7 @@ export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): 
     });
   const operationPhases: ['execute', 'subscribe'] = ['execute', 'subscribe'];
 
-  return usePrometheus({
+  const prometheus = usePrometheus({
     registry,
     endpoint: '/metrics',
     metrics: {
@@ -121,26 +122,61 @@ export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): 
       // The schema deprecates nothing, and counting deprecated fields walks every document on
       // every request.
       graphql_envelop_deprecated_field: false,
-      graphql_yoga_http_duration: createHistogram({
-        registry,
-        histogram: {
-          name: 'graphql_yoga_http_duration',
-          help: 'Time spent on HTTP connection',
-          labelNames: [...OPERATION_LABELS, 'method', 'statusCode'],
-        },
-        fillLabelsFn: (params: OperationParams, { request, response }: HttpExchange) => ({
-          operationName: labels.of(params.operationName),
-          operationType: params.operationType ?? 'unknown',
-          method: request.method,
-          statusCode: response.status,
-        }),
-        phases: ['request'],
-      }),
+      // Measured by `useHttpDuration`, the same way at less cost.
+      graphql_yoga_http_duration: false,
     },
   });
+  return [prometheus, useHttpDuration(registry, operation)];
 }
 
-interface HttpExchange {
-  request: Request;
-  response: Response;
+/**
+ * `graphql_yoga_http_duration` as graphql-yoga's Prometheus plugin measures it (from the request
+ * to its response, for each request whose document parsed; labels without the URL). The
+ * plugin's own hook copies the server context and its parameters into new objects on every
+ * response, which V8 builds on a slow path: that cost more than all the rest of the histogram.
+ */
+function useHttpDuration(
+  registry: Registry,
+  operation: (params: OperationParams) => Record<OperationLabel, string>,
+): Plugin {
+  const histogram = new Histogram({
+    name: 'graphql_yoga_http_duration',
+    help: 'Time spent on HTTP connection',
+    labelNames: [...OPERATION_LABELS, 'method', 'statusCode'],
+    registers: [registry],
+  });
+  const started = new WeakMap<Request, number>();
+  const operations = new WeakMap<Request, Record<OperationLabel, string>>();
+  return {
+    onRequest({ request }) {
+      started.set(request, Date.now());
+    },
+    onParse({ context }) {
+      const { request } = context as { request?: Request };
+      if (!request) return;
+      return ({ result, context: { params } }) => {
+        const document = result as DocumentNode | Error;
+        if (document instanceof Error) return;
+        const defined = getOperationAST(document, params.operationName);
+        operations.set(
+          request,
+          operation({ operationName: defined?.name?.value, operationType: defined?.operation }),
+        );
+      };
+    },
+    onResponse({ request, response }) {
+      const start = started.get(request);
+      const labels = operations.get(request);
+      if (start === undefined || !labels) return;
+      histogram.observe(
+        {
+          operationName: labels.operationName,
+          operationType: labels.operationType,
+          method: request.method,
+          statusCode: response.status,
+        },
+        (Date.now() - start) / 1000,
+      );
+    },
+  };
 }
