@@ -7,7 +7,7 @@ import { latencyOf, send } from '../load.js';
 import { startNodeProcess, type NodeProcess } from '../node-process.js';
 import { FAL_LOGS_PAGE, graphqlBody, LIVE_TAIL } from '../operations.js';
 import { cpuMeter } from '../cpu-meter.js';
-import { medianOf, mib, printSection, targetRow } from '../report.js';
+import { medianOf, mib, printSection, targetRow, times } from '../report.js';
 
 const WARM_UP_REQUESTS = 20;
 const OPEN_BATCH = 250;
@@ -28,7 +28,10 @@ const SPARE_FILE_DESCRIPTORS = 200;
 
 interface Run {
   rssBefore: number;
+  /** With the first `half` of the subscriptions open. */
+  rssHalf: number;
   rssOpen: number;
+  half: number;
   openMs: number;
   expected: number;
   delivered: number;
@@ -144,23 +147,26 @@ export async function openSubscriptions(gateway: { url: string }): Promise<numbe
   return Number(/^gateway_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
-/** Opens the subscriptions a batch at a time, as clients arriving over a few seconds would. */
+/**
+ * Opens subscriptions a batch at a time, as clients arriving over a few seconds would, until
+ * `total` are open (counting those open already).
+ */
 async function openTails(
   tails: ReturnType<typeof liveTails>,
-  gateway: TailServer,
+  server: TailServer,
   emulator: EmulatorProcess,
-  subscriptions: number,
+  { from, total }: { from: number; total: number },
   mode: Mode,
 ): Promise<number> {
   const started = performance.now();
-  for (let opened = 0; opened < subscriptions;) {
-    const batch = Math.min(OPEN_BATCH, subscriptions - opened);
+  for (let opened = from; opened < total;) {
+    const batch = Math.min(OPEN_BATCH, total - opened);
     tails.add(batch);
     opened += batch;
     const target = opened;
     const batchOpen = async () =>
       tails.errors.length > 0 ||
-      ((await openSubscriptions(gateway)) >= target &&
+      ((await openSubscriptions(server)) >= target &&
         (await emulator.openStreams()) >= (mode === 'shared' ? 1 : target));
     await waitUntil(batchOpen, `${target} subscriptions`, 60_000);
     if (tails.errors.length > 0) {
@@ -229,21 +235,6 @@ async function startServer(
   return { ...server, url: server.banner[1]! };
 }
 
-/**
- * Opens `subscriptions` and closes them again, so that what the server's heap grows by once (its
- * young generation, code) is not counted per subscription.
- */
-async function warmUp(context: BenchContext, server: TailServer, subscriptions: number) {
-  const tails = liveTails(server.url, context.falHeaders, () => ({}));
-  await openTails(tails, server, context.emulator, subscriptions, 'shared');
-  tails.close();
-  await waitUntil(
-    async () => (await openSubscriptions(server)) === 0,
-    'the warm-up to close',
-    60_000,
-  );
-}
-
 async function measureRun(
   context: BenchContext,
   kind: ServerKind,
@@ -253,15 +244,19 @@ async function measureRun(
   const { emulator, settings, falHeaders } = context;
   const server = await startServer(context, kind, `${mode}-${subscriptions}`);
   try {
-    await warmUp(context, server, subscriptions);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await settle();
     const rssBefore = server.rss();
 
     const variables = () =>
       mode === 'own' ? { filter: { since: new Date(Date.now() - 1_000).toISOString() } } : {};
     const tails = liveTails(server.url, falHeaders, variables);
-    const openMs = await openTails(tails, server, emulator, subscriptions, mode);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const half = Math.floor(subscriptions / 2);
+    let openMs = await openTails(tails, server, emulator, { from: 0, total: half }, mode);
+    await settle();
+    const rssHalf = server.rss();
+    openMs += await openTails(tails, server, emulator, { from: half, total: subscriptions }, mode);
+    await settle();
     const rssOpen = server.rss();
 
     const cpu = cpuMeter({ server: server.pid, emulator: emulator.pid });
@@ -283,7 +278,9 @@ async function measureRun(
         : Number.NaN;
     return {
       rssBefore,
+      rssHalf,
       rssOpen,
+      half,
       openMs,
       expected,
       delivered,
@@ -296,73 +293,120 @@ async function measureRun(
   }
 }
 
-/** Scenario 4: live tails at scale, memory per subscription and delivery latency. */
+interface Figures {
+  kibPerSubscription: number;
+  p99Ms: number;
+  serverMicrosPerDelivery: number;
+}
+
+/** The row of `runs` of `kind` in the scenario's table, and the figures the targets read. */
+function summarise(kind: ServerKind, mode: Mode, subscriptions: number, runs: Run[]) {
+  // What each subscription of the second half added: what a server's heap grows by once (its
+  // young generation, on the first allocations) is not counted per subscription.
+  const kibPerSubscription = medianOf(
+    runs,
+    (run) => (run.rssOpen - run.rssHalf) / (subscriptions - run.half) / 1024,
+  );
+  const microsPerDelivery = (['server', 'emulator', 'clients'] as const).map((side) =>
+    medianOf(runs, (run) => (run.cpuSeconds[side] / run.delivered) * 1e6),
+  );
+  const figures: Figures = {
+    kibPerSubscription,
+    p99Ms: medianOf(runs, (run) => latencyOf(run.latenciesMs).p99Ms),
+    serverMicrosPerDelivery: microsPerDelivery[0]!,
+  };
+  const row = {
+    server: SERVERS[kind],
+    'upstream streams': mode === 'shared' ? 'one, shared' : 'one each (since)',
+    subscriptions,
+    'RSS before MiB': mib(medianOf(runs, (run) => run.rssBefore)),
+    'RSS half open MiB': mib(medianOf(runs, (run) => run.rssHalf)),
+    'RSS open MiB': mib(medianOf(runs, (run) => run.rssOpen)),
+    'KiB / subscription': kibPerSubscription.toFixed(1),
+    'open all ms': medianOf(runs, (run) => run.openMs).toFixed(0),
+    delivered: runs.map((run) => `${run.delivered}/${run.expected}`).join(', '),
+    'p50 ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).p50Ms).toFixed(1),
+    'p99 ms': figures.p99Ms.toFixed(1),
+    'max ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).maxMs).toFixed(1),
+    'upstreams closed after ms':
+      kind === 'gateway' ? medianOf(runs, (run) => run.closeMs).toFixed(0) : '—',
+    'CPU µs / delivery: server / emulator / clients': microsPerDelivery
+      .map((micros) => micros.toFixed(0))
+      .join(' / '),
+  };
+  return { row, figures };
+}
+
+function targetsOf(mode: Mode, subscriptions: number, gateway: Figures) {
+  const targets = [
+    targetRow(
+      `memory per subscription @${subscriptions}, ${mode} (KiB)`,
+      gateway.kibPerSubscription,
+      { comparison: '≤', value: KIB_PER_SUBSCRIPTION_GOAL },
+      (value) => value.toFixed(1),
+    ),
+  ];
+  const p99Goal = P99_GOALS_MS.get(subscriptions);
+  if (p99Goal !== undefined) {
+    targets.push(
+      targetRow(
+        `p99 delivery @${subscriptions}, ${mode} (ms)`,
+        gateway.p99Ms,
+        { comparison: '<', value: p99Goal },
+        (value) => value.toFixed(1),
+      ),
+    );
+  }
+  return targets;
+}
+
+/** The gateway's figures over the floor's, measured in the same runs. */
+const overFloor = (subscriptions: number, gateway: Figures, floor: Figures) => ({
+  'shared, subscriptions': subscriptions,
+  'gateway / floor: KiB per subscription': times(
+    gateway.kibPerSubscription / floor.kibPerSubscription,
+  ),
+  'p99 delivery': times(gateway.p99Ms / floor.p99Ms),
+  'CPU per delivery': times(gateway.serverMicrosPerDelivery / floor.serverMicrosPerDelivery),
+});
+
+/**
+ * Scenario 4: live tails at scale, memory per subscription and delivery latency. With one
+ * shared upstream stream, the gateway's runs alternate with the floor's and the reference's.
+ */
 export async function liveTail(context: BenchContext): Promise<void> {
   const { settings } = context;
   const rows = [];
   const targets = [];
+  const ratios = [];
   checkFileDescriptors(Math.max(...settings.subscriptionCounts));
   const runsOf = (mode: Mode) =>
     settings.subscriptionCounts
       .filter((count) => mode === 'shared' || count <= OWN_STREAMS_MAX_SUBSCRIPTIONS)
-      .flatMap((count) =>
-        (mode === 'shared' ? (Object.keys(SERVERS) as ServerKind[]) : ['gateway' as const]).map(
-          (kind) => [mode, count, kind] as const,
-        ),
-      );
-  for (const [mode, subscriptions, kind] of MODES.flatMap(runsOf)) {
-    const runs: Run[] = [];
+      .map((count) => [mode, count] as const);
+  for (const [mode, subscriptions] of MODES.flatMap(runsOf)) {
+    const kinds: ServerKind[] = mode === 'shared' ? ['gateway', 'floor', 'yoga'] : ['gateway'];
+    const runs = new Map(kinds.map((kind) => [kind, [] as Run[]]));
     for (let index = 0; index < settings.runs; index += 1) {
-      runs.push(await measureRun(context, kind, subscriptions, mode));
+      for (const kind of kinds) {
+        runs.get(kind)!.push(await measureRun(context, kind, subscriptions, mode));
+      }
     }
-    const kibPerSubscription = medianOf(
-      runs,
-      (run) => (run.rssOpen - run.rssBefore) / subscriptions / 1024,
-    );
-    const p99 = medianOf(runs, (run) => latencyOf(run.latenciesMs).p99Ms);
-    rows.push({
-      server: SERVERS[kind],
-      'upstream streams': mode === 'shared' ? 'one, shared' : 'one each (since)',
-      subscriptions,
-      'RSS before MiB': mib(medianOf(runs, (run) => run.rssBefore)),
-      'RSS open MiB': mib(medianOf(runs, (run) => run.rssOpen)),
-      'KiB / subscription': kibPerSubscription.toFixed(1),
-      'open all ms': medianOf(runs, (run) => run.openMs).toFixed(0),
-      delivered: runs.map((run) => `${run.delivered}/${run.expected}`).join(', '),
-      'p50 ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).p50Ms).toFixed(1),
-      'p99 ms': p99.toFixed(1),
-      'max ms': medianOf(runs, (run) => latencyOf(run.latenciesMs).maxMs).toFixed(1),
-      'upstreams closed after ms':
-        kind === 'gateway' ? medianOf(runs, (run) => run.closeMs).toFixed(0) : '—',
-      'CPU µs / delivery: server / emulator / clients': (['server', 'emulator', 'clients'] as const)
-        .map((side) => medianOf(runs, (run) => (run.cpuSeconds[side] / run.delivered) * 1e6))
-        .map((micros) => micros.toFixed(0))
-        .join(' / '),
-    });
-    if (kind !== 'gateway') continue;
-    targets.push(
-      targetRow(
-        `memory per subscription @${subscriptions}, ${mode} (KiB)`,
-        kibPerSubscription,
-        { comparison: '≤', value: KIB_PER_SUBSCRIPTION_GOAL },
-        (value) => value.toFixed(1),
-      ),
-    );
-    const p99Goal = P99_GOALS_MS.get(subscriptions);
-    if (p99Goal !== undefined) {
-      targets.push(
-        targetRow(
-          `p99 delivery @${subscriptions}, ${mode} (ms)`,
-          p99,
-          { comparison: '<', value: p99Goal },
-          (value) => value.toFixed(1),
-        ),
-      );
+    const figures = new Map<ServerKind, Figures>();
+    for (const kind of kinds) {
+      const { row, figures: measured } = summarise(kind, mode, subscriptions, runs.get(kind)!);
+      rows.push(row);
+      figures.set(kind, measured);
     }
+    const gateway = figures.get('gateway')!;
+    targets.push(...targetsOf(mode, subscriptions, gateway));
+    const floor = figures.get('floor');
+    if (floor) ratios.push(overFloor(subscriptions, gateway, floor));
   }
   printSection(
-    `Live tail: ${settings.linesPerSecond} lines/s for ${settings.tailSeconds} s to every subscription, median of ${settings.runs} runs; every server first opened and closed as many subscriptions once`,
+    `Live tail: ${settings.linesPerSecond} lines/s for ${settings.tailSeconds} s to every subscription, median of ${settings.runs} runs; memory per subscription from the second half opened`,
     rows,
+    ratios,
     targets,
   );
 }
