@@ -65,7 +65,7 @@ export async function waitUntil(
  * share the machine with the gateway, and their cost would otherwise swamp the gateway's.
  */
 export function liveTails(
-  gatewayUrl: string,
+  serverUrl: string,
   headers: Record<string, string>,
   variables: () => Record<string, unknown>,
 ) {
@@ -86,7 +86,7 @@ export function liveTails(
     latenciesMs.push(now() - Number(result.data.falLogs.message.split(' ')[2]));
   };
   const subscribe = async (signal: AbortSignal) => {
-    const response = await request(`${gatewayUrl}/graphql`, {
+    const response = await request(`${serverUrl}/graphql`, {
       method: 'POST',
       dispatcher,
       signal,
@@ -141,9 +141,9 @@ function checkFileDescriptors(subscriptions: number) {
   }
 }
 
-/** Subscriptions the gateway holds open, from its metrics. */
-export async function openSubscriptions(gateway: { url: string }): Promise<number> {
-  const text = await send({ url: `${gateway.url}/metrics`, method: 'GET', headers: {} });
+/** Subscriptions a server (the gateway, the floor, the reference) holds open, from its metrics. */
+export async function openSubscriptions(server: { url: string }): Promise<number> {
+  const text = await send({ url: `${server.url}/metrics`, method: 'GET', headers: {} });
   return Number(/^gateway_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
