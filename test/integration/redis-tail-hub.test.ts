@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { RedisSettings } from '../../src/config.js';
 import type { TailHub, TailHubs } from '../../src/live/hub.js';
 import { redisTailHubs } from '../../src/live/redis-tail-hub.js';
@@ -63,11 +63,26 @@ const NOTHING: SharingObserver = {
 let redis: RedisServer;
 let gate: TcpGate;
 let hubs: TailHubs[] = [];
+/** How each test's subscribers leave. */
+const leaving: Array<() => void> = [];
+/**
+ * Each test's keys in Redis start with a prefix of its own. A lease or a follower that an
+ * earlier test left behind lapses only after a lease's time; the next test's replica would
+ * take the topic over from that test's stream and go on after its last event.
+ */
+let keyPrefix = '';
+let tests = 0;
 beforeAll(async () => {
   redis = await startRedisServer();
   gate = await startTcpGate(Number(new URL(redis.url).port));
 });
+beforeEach(() => {
+  tests += 1;
+  keyPrefix = `test-${tests}:`;
+});
 afterEach(async () => {
+  // As a gateway shuts down: its subscribers go first, and their topics give up leases and places.
+  for (const leave of leaving.splice(0)) leave();
   await Promise.all(hubs.map((each) => each.close()));
   hubs = [];
   opened.length = 0;
@@ -81,7 +96,7 @@ afterAll(async () => {
 function replicaHub(url: string): TailHub<number> {
   const settings: RedisSettings = {
     url,
-    keyPrefix: 'test:',
+    keyPrefix,
     leaseTtlMs: 1_000,
     leaseRenewMs: 100,
     streamMaxLen: 1_000,
@@ -111,7 +126,8 @@ function follow(hub: TailHub<number>, replica: string, topic: string) {
   void (async () => {
     for await (const event of events) received.push(event);
   })();
-  return { received, leave: () => leave.abort() };
+  leaving.push(() => leave.abort());
+  return { received };
 }
 
 const running = (replica: string, after: number | undefined) =>
@@ -133,7 +149,7 @@ async function bothFollow() {
   try {
     await until(
       async () => {
-        const [key] = await client.keys('test:*:followers');
+        const [key] = await client.keys(`${keyPrefix}*:followers`);
         return key !== undefined && (await client.zcard(key)) === 2;
       },
       10_000,
