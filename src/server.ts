@@ -153,6 +153,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         failure: tailFailure,
       }),
       resumeOverlapMs: config.tail.resumeOverlapMs,
+      maxBrought: config.tail.maxBacklog,
     }),
     workflowRunFeed: liveFeed(workflowRunFeedKind(dify), {
       hub: feedHub('dify-runs'),

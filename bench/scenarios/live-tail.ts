@@ -178,8 +178,8 @@ async function openTails(
 
 /**
  * `shared`: identical subscriptions, which share one upstream stream. `own`: each subscription
- * replays from `since` (a moment ago), which gives it an upstream stream of its own (run up to
- * `OWN_STREAMS_MAX_SUBSCRIPTIONS`).
+ * replays from `since` (a moment ago), which gives it an upstream stream of its own until it has
+ * caught up with the shared one (run up to `OWN_STREAMS_MAX_SUBSCRIPTIONS`).
  */
 const MODES = ['shared', 'own'] as const;
 type Mode = (typeof MODES)[number];
@@ -320,7 +320,7 @@ function summarise(kind: ServerKind, mode: Mode, subscriptions: number, runs: Ru
   };
   const row = {
     server: SERVERS[kind],
-    'upstream streams': mode === 'shared' ? 'one, shared' : 'one each (since)',
+    'upstream streams': mode === 'shared' ? 'one, shared' : 'own until caught up (since)',
     subscriptions,
     'RSS before MiB': mib(medianOf(runs, (run) => run.rssBefore)),
     'RSS half open MiB': mib(medianOf(runs, (run) => run.rssHalf)),

@@ -2,6 +2,7 @@ import { argumentsDigest } from '../digest.js';
 import type { Instant } from '../time.js';
 import type { FalLiveRequest, FalLiveSource, FalTailEvent, FalTailPosition } from './fal-tail.js';
 import { advanced, copied, unseenAfter } from './fal-tail-position.js';
+import { catchUp } from './catch-up.js';
 import type { Resumable, TailHub } from './hub.js';
 
 type Lifecycle = FalLiveRequest['lifecycle'];
@@ -42,26 +43,27 @@ class HandedOver {
 }
 
 /**
- * Tails without a replay that share a credential, a filter and an end share one upstream source
- * through `hub`; a replay from `since` is its subscriber's own.
+ * Tails that share a credential, a filter and an end share one upstream source through `hub`.
+ * A replay from `since` reads a source of its own until it has caught up with the shared one
+ * (see `catchUp`), then goes on with it.
  */
 export function sharedFalLogTails(options: {
   live: FalLiveSource;
   hub: TailHub<FalTailEvent>;
   resumeOverlapMs: number;
+  /** Lines a replay may see the shared tail bring before it has caught up (see `catchUp`). */
+  maxBrought: number;
 }): FalLogTails {
-  const { live, hub } = options;
+  const { live, hub, maxBrought } = options;
   const overlapMicros = options.resumeOverlapMs * 1000;
-  return ({ replay, lifecycle, ...request }) => {
-    if (replay) return live({ ...request, lifecycle });
+  const positions: Pick<Resumable<FalTailEvent, FalTailPosition>, 'advance' | 'unseen'> = {
+    advance: (position, event) => advanced(position, event, overlapMicros),
+    unseen: (position) => unseenAfter(position, overlapMicros),
+  };
+  const shared = ({ lifecycle, ...request }: Omit<FalLogTailRequest, 'replay'>) => {
     const handed = new HandedOver(request.start, overlapMicros);
     const own = (signal: AbortSignal, after?: FalTailPosition) =>
       live({ ...request, signal, lifecycle: UNCOUNTED, after });
-    const resumable: Resumable<FalTailEvent, FalTailPosition> = {
-      advance: (position, event) => advanced(position, event, overlapMicros),
-      open: (signal, after) => own(signal, copied(after)),
-      unseen: (position) => unseenAfter(position, overlapMicros),
-    };
     const { authorization, filter, end } = request;
     return hub.subscribe(argumentsDigest({ authorization, filter, end: end?.iso }), {
       open: (signal) => own(signal),
@@ -69,7 +71,19 @@ export function sharedFalLogTails(options: {
       goOnAlone: (signal) => own(signal, handed.position),
       signal: request.signal,
       lifecycle,
-      resumable,
+      resumable: { ...positions, open: (signal, after) => own(signal, copied(after)) },
+    });
+  };
+  return ({ replay, ...request }) => {
+    if (!replay) return shared(request);
+    return catchUp({
+      own: (signal) => live({ ...request, signal, lifecycle: UNCOUNTED }),
+      join: (signal) => shared({ ...request, signal, lifecycle: UNCOUNTED }),
+      resumable: positions,
+      ends: (event) => event.kind === 'failed',
+      maxBrought,
+      signal: request.signal,
+      lifecycle: request.lifecycle,
     });
   };
 }

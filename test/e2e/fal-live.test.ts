@@ -335,16 +335,44 @@ describe('identical tails share one upstream stream', () => {
     await until(() => stack.emulator.openStreams() === 0, 1_000, 'the shared stream to close');
   });
 
-  it('gives another filter, another key, or a replay from since a stream of its own', async () => {
+  it('gives another filter or another key a stream of its own', async () => {
     subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
     subscribe(client('distinct', FAL_AUTH), TAIL, { filter: { search: 'x' } }, pickLine);
     subscribe(client('distinct', FAL_OTHER_AUTH), TAIL, {}, pickLine);
-    const since = new Date(Date.now() - 1_000).toISOString();
-    subscribe(client('distinct', FAL_AUTH), TAIL, { filter: { since } }, pickLine);
-    subscribe(client('distinct', FAL_AUTH), TAIL, { filter: { since } }, pickLine);
-    await until(() => stack.emulator.openStreams() === 5, 5_000, 'five upstream streams');
+    subscribe(client('single', FAL_AUTH), TAIL, {}, pickLine);
+    await until(async () => (await openSubscriptions(stack)) === 4, 5_000, 'four subscriptions');
+    await until(() => stack.emulator.openStreams() === 3, 5_000, 'three upstream streams');
     const keys = stack.emulator.calls({ route: 'logs.stream' }).map((call) => call.authorization);
     expect(keys.filter((key) => key === FAL_OTHER_AUTH.authorization)).toHaveLength(1);
+  });
+
+  it('hands a replay from since over to the shared stream once it caught up, losing and repeating nothing', async () => {
+    const live = subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
+    await until(() => stack.emulator.openStreams() === 1, 5_000, 'the shared stream');
+    const stored = stack.emulator.fal.lines('demo');
+    const since = stored[20]!.timestamp;
+    const history = stored
+      .filter((line) => line.timestamp >= since && Date.parse(line.timestamp) <= Date.now())
+      .reverse();
+    const replay = subscribe(client('single', FAL_AUTH), TAIL, { filter: { since } }, pickLine);
+    await replay.waitFor(history.length);
+    expect(stack.emulator.openStreams()).toBe(2);
+
+    const first = await appendLive(5, 'while catching up');
+    await replay.waitFor(history.length + first.length);
+    await until(() => stack.emulator.openStreams() === 1, 5_000, 'the replay’s stream to close');
+    const second = await appendLive(5, 'shared');
+    await replay.waitFor(history.length + first.length + second.length);
+    await live.waitFor(first.length + second.length);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(replay.values.map((line) => line.message)).toEqual(
+      [...history, ...first, ...second].map((line) => line.message),
+    );
+    expect(live.values.map((line) => line.message)).toEqual(
+      [...first, ...second].map((line) => line.message),
+    );
+    expect(stack.emulator.calls({ route: 'logs.stream' })).toHaveLength(2);
+    expect(await openSubscriptions(stack)).toBe(2);
   });
 
   it('does not give a late subscriber lines stamped before it came', async () => {

@@ -11,7 +11,7 @@ builder.subscriptionField('falLogs', (t) =>
   t.field({
     type: FalLogLineRef,
     description:
-      'A live tail of fal logs, oldest first as lines arrive. Without `filter.since` it starts now; with it, history from `since` is replayed first and the tail then continues live. With `filter.until` it completes there. An upstream drop is resumed without a gap or a repeat; when the upstream stays unreachable, the last event is an error and the subscription completes. Tails without `since` that share a credential and a filter share one upstream stream; a client that falls `TAIL_MAX_BACKLOG` lines behind goes on with a stream of its own, still without a gap or a repeat.',
+      'A live tail of fal logs, oldest first as lines arrive. Without `filter.since` it starts now; with it, history from `since` is replayed first and the tail then continues live. With `filter.until` it completes there. An upstream drop is resumed without a gap or a repeat; when the upstream stays unreachable, the last event is an error and the subscription completes. Tails that share a credential and a filter share one upstream stream; a tail with `since` reads a stream of its own until it has caught up with theirs, then goes on with it, and a client that falls `TAIL_MAX_BACKLOG` lines behind goes on with a stream of its own, both without a gap or a repeat.',
     args: { filter: t.arg({ type: FalLogFilterInput }) },
     subscribe: (_root, args, context) => {
       const authorization = requireCredential(context, 'fal');

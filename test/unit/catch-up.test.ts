@@ -1,0 +1,203 @@
+import { Repeater } from 'graphql-yoga';
+import { expect, it } from 'vitest';
+import { catchUp, type CatchUpRequest } from '../../src/live/catch-up.js';
+
+/**
+ * Events are the numbers 1, 2, 3… of one log, or 'failed'; a position is the last number
+ * handed out, and a source that started earlier drops what does not come after it.
+ */
+type Event = number | 'failed';
+
+/** A source the test feeds by hand, as an upstream stream would bring the log. */
+interface Fed {
+  push(...events: Event[]): void;
+  end(): void;
+  /** Whether the subscriber stopped it. */
+  readonly stopped: boolean;
+}
+
+function feedable(opened: Fed[]) {
+  return (signal: AbortSignal) =>
+    new Repeater<Event>((push, stop) => {
+      let stopped = false;
+      opened.push({
+        push: (...events) => events.forEach((event) => void push(event)),
+        end: () => void stop(),
+        get stopped() {
+          return stopped;
+        },
+      });
+      signal.addEventListener('abort', () => {
+        stopped = true;
+        void stop();
+      });
+    });
+}
+
+function replay(changes: Partial<CatchUpRequest<Event, number>> = {}) {
+  const own: Fed[] = [];
+  const shared: Fed[] = [];
+  const leave = new AbortController();
+  const counts = { started: 0, ended: 0 };
+  const events = catchUp<Event, number>({
+    own: feedable(own),
+    join: feedable(shared),
+    resumable: {
+      advance: (position, event) => (typeof event === 'number' ? event : position),
+      unseen: (position) => (event) =>
+        typeof event === 'number' && event <= position ? undefined : event,
+    },
+    ends: (event) => event === 'failed',
+    maxBrought: 3,
+    signal: leave.signal,
+    lifecycle: { started: () => void counts.started++, ended: () => void counts.ended++ },
+    ...changes,
+  });
+  const received: Event[] = [];
+  const ended = (async () => {
+    for await (const event of events) received.push(event);
+  })();
+  return { own, shared, received, ended, counts, leave: () => leave.abort() };
+}
+
+const settled = () => new Promise((resolve) => setTimeout(resolve, 5));
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+it('goes on with the shared tail once its own source reaches what the shared tail brought first', async () => {
+  const tail = replay();
+  await settled();
+  tail.own[0]!.push(1, 2, 3);
+  tail.shared[0]!.push(4, 5);
+  await settled();
+  expect(tail.received).toEqual([1, 2, 3]);
+  tail.own[0]!.push(4);
+  await settled();
+  expect(tail.own[0]!.stopped).toBe(true);
+  tail.own[0]!.push(5, 6);
+  tail.shared[0]!.push(6, 7);
+  await settled();
+  expect(tail.received).toEqual(range(1, 7));
+  expect(tail.shared[0]!.stopped).toBe(false);
+  tail.leave();
+  await tail.ended;
+  expect(tail.shared[0]!.stopped).toBe(true);
+  expect(tail.counts).toEqual({ started: 1, ended: 1 });
+});
+
+it('drops what its own source handed out already when that source is ahead of the shared tail', async () => {
+  const tail = replay();
+  await settled();
+  tail.own[0]!.push(...range(1, 8));
+  await settled();
+  tail.shared[0]!.push(6, 7, 8, 9);
+  await settled();
+  tail.shared[0]!.push(10);
+  await settled();
+  expect(tail.received).toEqual(range(1, 10));
+  expect(tail.own[0]!.stopped).toBe(true);
+  tail.leave();
+  await tail.ended;
+});
+
+it('takes a fresh subscription to the shared tail when it brings too much before the own source gets there', async () => {
+  const tail = replay();
+  await settled();
+  tail.own[0]!.push(1);
+  tail.shared[0]!.push(10, 11, 12, 13);
+  await settled();
+  expect(tail.shared[0]!.stopped).toBe(true);
+  expect(tail.shared).toHaveLength(2);
+  tail.shared[1]!.push(14);
+  tail.own[0]!.push(...range(2, 14));
+  await settled();
+  tail.shared[1]!.push(15);
+  await settled();
+  expect(tail.received).toEqual(range(1, 15));
+  expect(tail.own[0]!.stopped).toBe(true);
+  tail.leave();
+  await tail.ended;
+});
+
+it('goes on alone when the shared tail fails before it caught up, without its failure', async () => {
+  const tail = replay();
+  await settled();
+  tail.own[0]!.push(1, 2);
+  // The failure is the shared tail's last event, whether or not its end has been seen yet.
+  tail.shared[0]!.push(5, 'failed');
+  await settled();
+  tail.own[0]!.push(3, 4, 5, 6);
+  await settled();
+  expect(tail.received).toEqual(range(1, 6));
+  expect(tail.own[0]!.stopped).toBe(false);
+  expect(tail.shared).toHaveLength(1);
+  tail.leave();
+  await tail.ended;
+  expect(tail.own[0]!.stopped).toBe(true);
+});
+
+it('ends with the shared tail’s failure once it goes on with it', async () => {
+  const tail = replay();
+  await settled();
+  tail.shared[0]!.push(2);
+  tail.own[0]!.push(1, 2);
+  await settled();
+  tail.shared[0]!.push(3, 'failed');
+  tail.shared[0]!.end();
+  await tail.ended;
+  expect(tail.received).toEqual([1, 2, 3, 'failed']);
+  expect(tail.counts).toEqual({ started: 1, ended: 1 });
+});
+
+it('ends with its own source, and leaves the shared tail, when the own source ends first', async () => {
+  const tail = replay();
+  await settled();
+  tail.shared[0]!.push(9);
+  tail.own[0]!.push(1, 'failed');
+  tail.own[0]!.end();
+  await tail.ended;
+  expect(tail.received).toEqual([1, 'failed']);
+  expect(tail.shared[0]!.stopped).toBe(true);
+  expect(tail.counts).toEqual({ started: 1, ended: 1 });
+});
+
+it('keeps its own source while the shared tail brings nothing', async () => {
+  const tail = replay();
+  await settled();
+  tail.own[0]!.push(1, 2, 3);
+  await settled();
+  expect(tail.received).toEqual([1, 2, 3]);
+  expect(tail.own[0]!.stopped).toBe(false);
+  tail.leave();
+  await tail.ended;
+  expect(tail.own[0]!.stopped).toBe(true);
+  expect(tail.shared[0]!.stopped).toBe(true);
+});
+
+it('hands out what the shared tail brought in order, at the client’s pace', async () => {
+  const tail = replay({ maxBrought: 100 });
+  await settled();
+  tail.shared[0]!.push(...range(3, 40));
+  tail.own[0]!.push(1, 2, 3);
+  tail.shared[0]!.push(41);
+  await settled();
+  tail.own[0]!.push(4, 5);
+  tail.shared[0]!.push(42);
+  await settled();
+  expect(tail.received).toEqual(range(1, 42));
+  tail.leave();
+  await tail.ended;
+});
+
+it('goes on alone when the shared tail throws before it caught up', async () => {
+  const tail = replay({
+    join: () => new Repeater<Event>((_push, stop) => void stop(new Error('the hub broke'))),
+  });
+  await settled();
+  tail.own[0]!.push(1, 2);
+  await settled();
+  expect(tail.received).toEqual([1, 2]);
+  expect(tail.own[0]!.stopped).toBe(false);
+  tail.leave();
+  await tail.ended;
+});
