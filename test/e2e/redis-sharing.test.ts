@@ -147,6 +147,23 @@ describe('live fal tails over three replicas', () => {
     await eventually(() => emulator.openStreams() === 0, 5_000, 'the stream to close');
   });
 
+  it('hands a replay from since over to the topic’s shared stream once it caught up, every line once', async () => {
+    const live = replicas.map((replica) => tail(replica));
+    await sharing(replicas, 3);
+    const before = await appendLive('demo', 5, 'before the replay');
+    const replay = tail(replicas[1]!, FAL_AUTH, { since: before[0]!.timestamp });
+    await replay.waitFor(before.length);
+    const appending = keepAppending('after the replay');
+    await eventually(
+      () => emulator.openStreams() === 1,
+      10_000,
+      'the replay to give up its stream',
+    );
+    const sent = [...before, ...(await appending.stop())];
+    await expectEveryLineOnce([...live, replay], sent);
+    expect(emulator.calls({ route: 'logs.stream' })).toHaveLength(2);
+  });
+
   it('never shares a topic between two credentials, and puts no credential or filter text in Redis', async () => {
     const filter = {
       labels: [{ key: 'filter_key_q7', values: ['filter-value-w3'], op: 'NOT_EQUALS' }],
