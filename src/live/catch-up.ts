@@ -1,5 +1,5 @@
 import { Repeater } from 'graphql-yoga';
-import type { Resumable } from './hub.js';
+import { reached, type Resumable } from './hub.js';
 
 /** A subscriber that replays from a past moment, and the shared tail it may go on with. */
 export interface CatchUpRequest<Event, Position> {
@@ -64,12 +64,10 @@ export function catchUp<Event, Position>(request: CatchUpRequest<Event, Position
     };
     /** Switches to the shared tail once the own source has reached what it brought first. */
     const switchWhenCaughtUp = () => {
-      const first = brought[0];
-      if (switched || joinOver || first === undefined || position === undefined) return;
-      if (resumable.unseen(position)(first) === first) return;
+      if (switched || joinOver || !reached(resumable, position, brought[0])) return;
       switched = true;
       ownStop.abort();
-      unseen = resumable.unseen(position);
+      unseen = resumable.unseen(position!);
       const pending = brought.splice(0);
       broughtOut = (async () => {
         for (const event of pending) await handOut(event);

@@ -43,6 +43,21 @@ export interface Resumable<Event, Position> {
 }
 
 /**
+ * Whether a subscriber at `position` has handed out (some of) `event` already, or a source
+ * resumed from there would not hand it out: another source that brought `event` first covers
+ * what comes next for it, so the subscriber may switch to that source.
+ */
+export function reached<Event, Position>(
+  resumable: Pick<Resumable<Event, Position>, 'unseen'>,
+  position: Position | undefined,
+  event: Event | undefined,
+): boolean {
+  return (
+    event !== undefined && position !== undefined && resumable.unseen(position)(event) !== event
+  );
+}
+
+/**
  * A subscriber of a topic; see `Subscription` for what each part promises. `open` is the
  * topic's source from where this subscriber starts (the one that comes first opens it for all).
  * `resumable.open` and `resumable.unseen` must leave the position they are given as it is: the

@@ -3,7 +3,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { BatchedAppends } from './batched-appends.js';
-import type { Resumable, TopicSubscription } from './hub.js';
+import { reached, type Resumable, type TopicSubscription } from './hub.js';
 import type { RedisLink } from './redis-link.js';
 import { appendedAtMs, type StreamEntry, type TopicStream } from './topic-stream.js';
 
@@ -246,7 +246,7 @@ class TopicFollower<Event, Position> {
           if (joining) brought.push(event);
           else await this.deliver(event);
         }
-        if (joining && this.covers(brought[0])) {
+        if (joining && reached(this.resumable, this.position, brought[0])) {
           joining.stop();
           await joining.done;
           joining = undefined;
@@ -267,18 +267,6 @@ class TopicFollower<Event, Position> {
       // Gives the lease up at once, so that another replica's subscribers need not wait for it to lapse.
       if (!lost) await stream.leave().catch(() => undefined);
     }
-  }
-
-  /**
-   * Whether this replica has handed out (some of) `event` already, or a source resumed from
-   * where it stands would not hand it out: the stream it came in covers what comes next.
-   */
-  private covers(event: Event | undefined): boolean {
-    return (
-      event !== undefined &&
-      this.position !== undefined &&
-      this.resumable.unseen(this.position)(event) !== event
-    );
   }
 
   /** Every `leaseRenewMs`: renews this replica's place among the followers and the lease. */
