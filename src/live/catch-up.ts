@@ -11,6 +11,11 @@ export interface CatchUpRequest<Event, Position> {
   /** Whether an event ends the tail (a failure): a shared tail that brings one is not joined. */
   ends(event: Event): boolean;
   /**
+   * Whether the own source, at `position`, may hand over to the shared tail that brought
+   * `brought` (oldest first), once it has reached the first of them. Without it, it may.
+   */
+  covered?(position: Position, brought: readonly Event[]): boolean;
+  /**
    * Events the shared tail may bring before the own source has reached the first of them; past
    * that, the subscription to it is dropped and a fresh one taken.
    */
@@ -28,6 +33,9 @@ export interface CatchUpRequest<Event, Position> {
  * own source stops, and the shared tail goes on from there, less what the own source handed
  * out already (`unseen`): no gap and no repeat, as when a shared tail's subscriber rejoins it.
  * A replay then costs an upstream source only until it has caught up.
+ *
+ * A source whose position alone does not tell whether the shared tail covers what comes next
+ * (a feed's poller, which follows runs the shared one may not) says so with `covered`.
  *
  * The own source ends the subscription when it ends before the switch (its failure, or the end
  * of the window); the shared tail ends it after. A shared tail that ends or fails before the
@@ -65,6 +73,7 @@ export function catchUp<Event, Position>(request: CatchUpRequest<Event, Position
     /** Switches to the shared tail once the own source has reached what it brought first. */
     const switchWhenCaughtUp = () => {
       if (switched || joinOver || !reached(resumable, position, brought[0])) return;
+      if (request.covered && !request.covered(position!, brought)) return;
       switched = true;
       ownStop.abort();
       unseen = resumable.unseen(position!);

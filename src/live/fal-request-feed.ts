@@ -262,7 +262,11 @@ export function falRequestPoller(
     state.phase === 'replay' ? replayStep(state) : pollStep(state);
 }
 
-/** Feeds of fal requests, read with `client`; `overlapMs` is `TAIL_RESUME_OVERLAP_MS`. */
+/**
+ * Feeds of fal requests, read with `client`; `overlapMs` is `TAIL_RESUME_OVERLAP_MS`. A feed with
+ * `since` keeps its poller for life: its `since` bounds every poll's window, where the shared
+ * poller's is the last 24 hours, so the two read different requests.
+ */
 export const falRequestFeedKind = (
   client: FalClient,
   overlapMs: number,

@@ -58,7 +58,10 @@ export class HandedRuns {
 export interface FeedPosition<State> {
   resume: State;
   handed: HandedRuns;
-  /** When the latest poll whose batch was handed out began (epoch ms). */
+  /**
+   * When the latest poll of what is there (not a replay's page) whose batch was handed out began
+   * (epoch ms; 0: none yet).
+   */
   latestPollBegan: number;
 }
 
@@ -72,10 +75,11 @@ export const CLOCK_SKEW_MS = 1_000;
  * nothing). A batch less every change of it still carries its state, so that the position moves
  * on with it.
  *
- * A batch whose poll ended before the latest poll handed out began counts as reached even when
- * none of its changes was handed out (it is then a copy, not the batch itself): that poll saw all
- * it saw. So a replica that rejoins a poller which found nothing it has not (one that started
- * afresh, say) goes over to it after its own next batch instead of waiting for a change in common.
+ * A batch whose poll ended before the latest poll of what is there (not a replay's page) handed
+ * out began counts as reached even when none of its changes was handed out (it is then a copy,
+ * not the batch itself): that poll saw all it saw. So a replica that rejoins a poller which
+ * found nothing it has not (one that started afresh, say) goes over to it after its own next
+ * batch instead of waiting for a change in common.
  */
 export function feedResumable<Change, State>(
   sighting: (change: Change) => RunSighting,
@@ -101,13 +105,15 @@ export function feedResumable<Change, State>(
   return {
     advance(position, event) {
       if (event.kind === 'failed') return position;
+      // A replay's poll read a stretch of the past: it says nothing of what was there by then.
+      const began = event.polled.replayed ? 0 : event.polled.began;
       const moved = position ?? {
         resume: event.resume,
         handed: new HandedRuns(),
-        latestPollBegan: event.polled.began,
+        latestPollBegan: began,
       };
       moved.resume = event.resume;
-      moved.latestPollBegan = Math.max(moved.latestPollBegan, event.polled.began);
+      moved.latestPollBegan = Math.max(moved.latestPollBegan, began);
       for (const change of event.changes) moved.handed.record(sighting(change));
       return moved;
     },

@@ -6,13 +6,13 @@ import type { CallOptions } from '../upstreams/http.js';
 import type { RunSighting } from './feed-position.js';
 import type { TailFailure, TailHub } from './hub.js';
 import { pollFeed, type FeedEvent, type Poll, type PollObserver } from './poll-loop.js';
-import { followFeed } from './shared-feeds.js';
+import { followFeed, type FeedHandOver } from './shared-feeds.js';
 
 /** A subscriber's live feed as the schema asks for it. */
 export interface LiveFeedRequest<Filter> {
   authorization: string;
   filter: Filter;
-  /** Replay from here first; a feed with `since` has a poller of its own. */
+  /** Replay from here first, with a poller of its own (see `followFeed`). */
   since: Instant | undefined;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
@@ -38,6 +38,8 @@ export interface FeedKind<Filter, Change, State> {
   name: string;
   start(since: Instant | undefined): State;
   sighting: (change: Change) => RunSighting;
+  /** How a replay goes over to the shared poller; without it, a replay polls alone for life. */
+  handOver?: FeedHandOver<Change, State>;
   poller(
     authorization: string,
     filter: Filter,
@@ -56,9 +58,10 @@ export interface LiveFeedOptions<Change, State> {
 }
 
 /**
- * Feeds of one kind. Feeds without `since` that carry the same credential and filter share one
- * poller through the hub (a topic is a digest: no credential or filter text); a feed with `since`
- * replays from there with a poller of its own.
+ * Feeds of one kind. Feeds that carry the same credential and filter share one poller through
+ * the hub (a topic is a digest: no credential or filter text); a feed with `since` replays from
+ * there with a poller of its own, and joins the shared one once it has caught up with it, when
+ * the kind can tell (`FeedKind.handOver`).
  */
 export function liveFeed<Filter, Change, State>(
   kind: FeedKind<Filter, Change, State>,
@@ -68,7 +71,7 @@ export function liveFeed<Filter, Change, State>(
     const open = (
       signal: AbortSignal,
       lifecycle: LiveFeedRequest<Filter>['lifecycle'],
-      resume?: State,
+      from: State,
     ) =>
       pollFeed({
         poll: (upstream) =>
@@ -78,7 +81,7 @@ export function liveFeed<Filter, Change, State>(
             { signal: upstream, requestId: request.requestId },
             request.logger,
           ),
-        start: resume ?? kind.start(request.since),
+        start: from,
         intervalMs: options.intervalMs,
         settings: options.settings,
         signal,
@@ -86,16 +89,20 @@ export function liveFeed<Filter, Change, State>(
         logger: request.logger,
         lifecycle,
       });
-    const topic = request.since
-      ? undefined
-      : argumentsDigest({
-          feed: kind.name,
-          authorization: request.authorization,
-          filter: request.filter,
-        });
+    const replay = request.since && {
+      start: kind.start(request.since),
+      handOver: kind.handOver,
+      maxBrought: options.settings.maxBacklog,
+    };
     return followFeed({
       hub: options.hub,
-      topic,
+      topic: argumentsDigest({
+        feed: kind.name,
+        authorization: request.authorization,
+        filter: request.filter,
+      }),
+      fresh: kind.start(undefined),
+      replay,
       open,
       sighting: kind.sighting,
       signal: AbortSignal.any([request.signal, options.shutdown]),

@@ -11,6 +11,8 @@ export interface PollStep<Change, State> {
   state: State;
   /** Poll again at once, without waiting the interval (a replay not yet read to its end). */
   again: boolean;
+  /** The poll read a replay's stretch of the past, not what is there now. */
+  replayed?: boolean;
 }
 
 /**
@@ -25,8 +27,11 @@ export interface FeedBatch<Change, State> {
   changes: Change[];
   /** Where a poller resumes to go on right after these changes, without a gap or a repeat. */
   resume: State;
-  /** When the poll that found them began and ended (epoch ms, by the poller's clock). */
-  polled: { began: number; ended: number };
+  /**
+   * When the poll that found them began and ended (epoch ms, by the poller's clock), and whether
+   * it read a replay's stretch of the past rather than what is there now.
+   */
+  polled: { began: number; ended: number; replayed?: boolean };
 }
 
 /** What a feed's poller hands out: batches of changes, and at most one failure, last. */
@@ -110,7 +115,7 @@ export function pollFeed<Change, State>(
         // batch must not start before what the first poll took note of.
         if (step.changes.length > 0 || !handedOut) {
           handedOut = true;
-          const polled = { began, ended: Date.now() };
+          const polled = { began, ended: Date.now(), ...(step.replayed && { replayed: true }) };
           await push({ kind: 'batch', changes: step.changes, resume: state, polled });
         }
         if (!step.again) {

@@ -20,6 +20,7 @@ import type { DifyWorkflowLog, DifyWorkflowRunDetail } from '../upstreams/dify/t
 import { UpstreamError } from '../errors.js';
 import type { CallOptions } from '../upstreams/http.js';
 import type { FeedKind } from './live-feed.js';
+import type { FeedHandOver } from './shared-feeds.js';
 import type { Poll, PollStep } from './poll-loop.js';
 import type { RunChange } from './run-change.js';
 
@@ -265,6 +266,7 @@ export function workflowRunPoller(
         changes: seen.changes,
         state: { replay: { since: replay.since, until, after }, followed },
         again: walk.entries.length > 0,
+        replayed: true,
       };
     }
     // Rows created later in the pinned second joined the walk; the end holds all of that second.
@@ -273,7 +275,7 @@ export function workflowRunPoller(
       until === undefined
         ? { second: replay.since, ids: [] }
         : { second: until, ids: end?.second === until ? [...end.ids] : [] };
-    return { changes: seen.changes, state: { mark, followed }, again: false };
+    return { changes: seen.changes, state: { mark, followed }, again: false, replayed: true };
   };
 
   const liveStep = async (
@@ -307,6 +309,21 @@ export function workflowRunPoller(
   return (state) => (state.replay ? replayStep(state.replay, state) : liveStep(state));
 }
 
+/**
+ * A replay's poller and the shared one read the same newest rows once the replay is done; what
+ * may differ is the runs each follows (the replay's, created from `since`; the shared one's,
+ * unfinished on its first page and created since), and the shared one also hands out changes of
+ * runs created before `since`.
+ */
+export const workflowRunFeedHandOver: FeedHandOver<WorkflowRunChange, WorkflowRunFeedState> = {
+  covered: (own, shared) => {
+    if (own.replay || !own.mark) return false;
+    const followed = new Set(shared.followed.map((log) => log.id));
+    return own.followed.every((log) => followed.has(log.id));
+  },
+  owns: ({ log }, start) => start.replay === undefined || secondOf(log) >= start.replay.since,
+};
+
 /** Feeds of Dify workflow runs, read with `client`. */
 export const workflowRunFeedKind = (
   client: DifyClient,
@@ -318,6 +335,7 @@ export const workflowRunFeedKind = (
     change,
     status: upstreamStatusOf(log.workflow_run.status),
   }),
+  handOver: workflowRunFeedHandOver,
   poller: (authorization, filter, call, logger) =>
     workflowRunPoller(difyRunReaders(client, authorization, call), filter, logger),
 });

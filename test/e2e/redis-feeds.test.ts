@@ -24,6 +24,8 @@ import { DIFY_AUTH, FAL_AUTH } from '../support/stack.js';
 const LEASE_TTL_MS = 3_000;
 const POLL_MS = 200;
 const RUNS = 'subscription { workflowRuns { change log { logId workflowRun { status } } } }';
+const RUNS_SINCE =
+  'subscription ($since: DateTime) { workflowRuns(filter: { since: $since }) { change log { logId workflowRun { status } } } }';
 const REQUESTS =
   'subscription ($ids: [String!]!) { falRequests(endpointIds: $ids) { change request { requestId status } } }';
 
@@ -248,6 +250,44 @@ describe('the Dify workflow run feed over three replicas', () => {
     await sleep(10 * POLL_MS);
     expect(pollers('workflows.logs').size).toBe(1);
   }, 90_000);
+
+  it('hands a replay from since over to the shared poller once it has caught up, each run of its window once', async () => {
+    const feeds = replicas.slice(0, 2).map(followRuns);
+    await shared(2, 'workflows.logs');
+    const churn = runChurn();
+    await sleep(1_000);
+    // Dify stamps rows in whole seconds: the replay's window starts at the next one.
+    const since = Math.ceil(Date.now() / 1000);
+    await sleep(since * 1000 - Date.now() + 500);
+    const replay = follow(
+      replicas[2]!,
+      DIFY_AUTH,
+      RUNS_SINCE,
+      { since: new Date(since * 1000).toISOString() },
+      (data) => data.workflowRuns as RunChange,
+    );
+    await replay.waitFor(1, 10_000);
+    await eventually(
+      async () => (await total(replicas, 'gateway_feed_pollers')) === 1,
+      20_000,
+      'the replay to leave its own poller',
+    );
+    await sleep(1_000);
+    const started = await churn.stop();
+
+    const created = new Map(emulator.dify.logs('demo').map((row) => [row.id, row.created_at]));
+    const fromSince = started.filter((logId) => created.get(logId)! >= since);
+    expect(fromSince.length).toBeLessThan(started.length);
+    for (const changes of await everyRunOnce([replay], fromSince)) {
+      expect(changes).toEqual(['STARTED', 'FINISHED']);
+    }
+    for (const changes of await everyRunOnce(feeds, started)) {
+      expect(changes).toEqual(['STARTED', 'FINISHED']);
+    }
+    emulator.resetCalls();
+    await sleep(10 * POLL_MS);
+    expect(pollers('workflows.logs').size).toBe(1);
+  }, 60_000);
 
   it('goes on from the last batch when the poller’s replica is killed: no gap, no repeat, one poller again', async () => {
     const feeds = replicas.map(followRuns);

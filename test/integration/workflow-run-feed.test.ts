@@ -170,6 +170,54 @@ describe('Subscription.workflowRuns', () => {
     expect(feed.values.length).toBe(new Set(ids).size);
   });
 
+  it('hands a replay from since over to the shared poller once it has caught up, every change once', async () => {
+    const pollers = () => metric(stack, 'gateway_feed_pollers{source="dify"}');
+    const live = await follow();
+    const [running, finished] = stack.emulator.dify.insertRuns('demo', [
+      { status: 'running', orphaned: false },
+      { status: 'succeeded', orphaned: false },
+    ]);
+    await live.waitFor(2);
+    const client = sseClient(stack.url, 'distinct', DIFY_AUTH);
+    openClients.push(client);
+    const since = new Date(running!.created_at * 1000).toISOString();
+    const replay = subscribe(client, FEED, { filter: { since } }, pickEvent);
+    await until(() =>
+      [running, finished].every((row) =>
+        replay.values.some((event) => event.log.logId === row!.id),
+      ),
+    );
+    const replayed = replay.values.length;
+    // It follows the run it replayed running, on a poller of its own until that run changes.
+    expect(await pollers()).toBe(2);
+
+    stack.emulator.dify.finishRun('demo', running!.workflow_run!.id, 'failed');
+    await replay.waitFor(replayed + 1);
+    await until(async () => (await pollers()) === 1);
+    const later = insertRunning();
+    await replay.waitFor(replayed + 2);
+    stack.emulator.dify.finishRun('demo', later.workflow_run!.id, 'succeeded');
+    await replay.waitFor(replayed + 3);
+    await nextPolls(stack, 'workflows.logs', 3);
+
+    const after = [
+      `${running!.id}:FINISHED:FAILED`,
+      `${later.id}:STARTED:RUNNING`,
+      `${later.id}:FINISHED:SUCCEEDED`,
+    ];
+    expect(summary(replay.values.slice(0, replayed))).toEqual(
+      expect.arrayContaining([
+        `${running!.id}:STARTED:RUNNING`,
+        `${finished!.id}:FINISHED:SUCCEEDED`,
+      ]),
+    );
+    expect(summary(replay.values.slice(replayed))).toEqual(after);
+    expect(summary(live.values).slice(-3)).toEqual(after);
+    expect(replay.errors).toEqual([]);
+    expect(await pollers()).toBe(1);
+    expect(await metric(stack, 'gateway_open_subscriptions')).toBe(2);
+  });
+
   it('delivers only the changes into filter.status', async () => {
     const feed = await follow({ filter: { status: 'SUCCEEDED' } });
     const [kept, dropped] = [insertRunning(), insertRunning()];

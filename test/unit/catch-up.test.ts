@@ -100,6 +100,33 @@ it('drops what its own source handed out already when that source is ahead of th
   await tail.ended;
 });
 
+it('stays with its own source while covered says the shared tail does not cover it yet', async () => {
+  // Here the shared tail covers a position only once both have passed an even number.
+  const tail = replay({
+    covered: (position, brought) => position % 2 === 0 && brought.at(-1) !== 7,
+    maxBrought: 10,
+  });
+  await settled();
+  tail.shared[0]!.push(3, 4);
+  tail.own[0]!.push(1, 2, 3);
+  await settled();
+  expect(tail.own[0]!.stopped).toBe(false);
+  tail.shared[0]!.push(5, 6, 7);
+  await settled();
+  tail.own[0]!.push(4);
+  await settled();
+  expect(tail.own[0]!.stopped).toBe(false);
+  tail.shared[0]!.push(8);
+  await settled();
+  expect(tail.own[0]!.stopped).toBe(true);
+  tail.own[0]!.push(5);
+  tail.shared[0]!.push(9);
+  await settled();
+  expect(tail.received).toEqual(range(1, 9));
+  tail.leave();
+  await tail.ended;
+});
+
 it('takes a fresh subscription to the shared tail when it brings too much before the own source gets there', async () => {
   const tail = replay();
   await settled();

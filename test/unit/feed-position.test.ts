@@ -129,6 +129,19 @@ describe('feed positions', () => {
     expect(resumable.unseen(position)(recent)).toBe(recent);
   });
 
+  it('do not count a replay’s page as a poll of what is there', () => {
+    const { resumable } = resumableOver();
+    const page = {
+      ...batch(5, 'X FINISHED succeeded'),
+      polled: { began: 5_000, ended: 5_100, replayed: true },
+    };
+    const position = handedOut([page]);
+    const afresh = batch(2);
+    expect(resumable.unseen(position)(afresh)).toBe(afresh);
+    const live = handedOut([page, batch(6, 'Y STARTED running')]);
+    expect(resumable.unseen(live)(afresh)).not.toBe(afresh);
+  });
+
   it('go on from the exact state with every change of the poller, a run returning to a status included', async () => {
     const script = [
       batch(1, 'X STARTED running'),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Poll } from '../../src/live/poll-loop.js';
 import {
   MAX_FOLLOWED_RUNS,
+  workflowRunFeedHandOver,
   workflowRunFeedStart,
   workflowRunPoller,
   type WorkflowRunChange,
@@ -369,5 +370,50 @@ describe('workflowRunPoller over a hostile Dify', () => {
     expect(feed.handed).toHaveLength(630);
     expect(feed.state.followed).toHaveLength(MAX_FOLLOWED_RUNS);
     expect(feed.state.followed[0]!.created_at.micros).toBeGreaterThan((BASE_SECOND + 1) * 1e6);
+  });
+});
+
+describe('a replaying workflow run feed handing over to the shared poller', () => {
+  const { covered, owns } = workflowRunFeedHandOver;
+
+  it('is covered once it is done replaying and follows no run the shared poller does not', async () => {
+    const dify = new HostileDify();
+    dify.insert(BASE_SECOND, 3, 'succeeded');
+    const [old] = dify.insert(BASE_SECOND + 10, 1, 'running');
+    dify.insert(BASE_SECOND + 20, 150, 'succeeded');
+    const shared = feedOver(dify);
+    await shared.poll();
+    const replay = feedOver(dify, BASE_SECOND + 5);
+    expect(covered(replay.state, shared.state)).toBe(false);
+    await replay.poll();
+    // The replay follows the run it saw running; the shared poller's first page ends above it.
+    expect(replay.state.followed.map((log) => log.id)).toEqual([old]);
+    expect(covered(replay.state, shared.state)).toBe(false);
+    dify.setStatus(old!, 'succeeded');
+    await replay.poll();
+    await shared.poll();
+    expect(summary(replay.handed.slice(-1))).toEqual([`${old}:FINISHED:succeeded`]);
+    expect(covered(replay.state, shared.state)).toBe(true);
+
+    const [fresh] = dify.insert(BASE_SECOND + 30, 1, 'running');
+    await Promise.all([replay.poll(), shared.poll()]);
+    expect(covered(replay.state, shared.state)).toBe(true);
+    expect(replay.state.followed.map((log) => log.id)).toEqual([fresh]);
+  });
+
+  it('owns the changes of runs created from since on, not those the shared poller follows from before', async () => {
+    const dify = new HostileDify();
+    const [before] = dify.insert(BASE_SECOND, 1, 'running');
+    const [from] = dify.insert(BASE_SECOND + 5, 1, 'running');
+    const shared = feedOver(dify);
+    await shared.poll();
+    for (const id of [before, from]) dify.setStatus(id!, 'succeeded');
+    await shared.poll();
+    const start = workflowRunFeedStart(fromMicros((BASE_SECOND + 5) * 1e6 - 1));
+    const owned = shared.handed.filter((change) => owns(change, start));
+    expect(summary(shared.handed).sort()).toEqual(
+      [`${before}:FINISHED:succeeded`, `${from}:FINISHED:succeeded`].sort(),
+    );
+    expect(summary(owned)).toEqual([`${from}:FINISHED:succeeded`]);
   });
 });
