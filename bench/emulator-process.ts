@@ -24,6 +24,8 @@ export interface EmulatorProcess extends NodeProcess {
   setLatency(ms: number): Promise<void>;
   /** Appends `bench <sequence> <epoch ms>` lines to the demo tenant at a steady rate; resolves when done. */
   appendTimedLines(perSecond: number, seconds: number): Promise<void>;
+  /** Inserts a running Dify workflow run in the demo tenant; resolves to its log row's id. */
+  insertDifyRun(): Promise<string>;
 }
 
 /** Runs the compiled emulator in its own process with live data off and its control routes on. */
@@ -65,5 +67,6 @@ export async function startEmulatorProcess(
     setLatency: async (ms) => void (await control('POST', `/latency?ms=${ms}`)),
     appendTimedLines: async (perSecond, seconds) =>
       void (await control('POST', `/fal/lines?perSecond=${perSecond}&seconds=${seconds}`)),
+    insertDifyRun: async () => ((await control('POST', '/dify/runs')) as { logId: string }).logId,
   };
 }

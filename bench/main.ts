@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createContext } from './context.js';
 import { bigPage } from './scenarios/big-page.js';
 import { fanOut } from './scenarios/fan-out.js';
+import { feeds } from './scenarios/feeds.js';
 import { liveTail } from './scenarios/live-tail.js';
 import { oldestFirst } from './scenarios/oldest-first.js';
 import { overhead } from './scenarios/overhead.js';
@@ -23,6 +24,7 @@ const SCENARIO_RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<
   'live-tail': liveTail,
   'oldest-first': oldestFirst,
   replicas,
+  feeds,
 };
 
 function commitLine(): string {

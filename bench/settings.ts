@@ -5,6 +5,7 @@ export const SCENARIOS = [
   'live-tail',
   'oldest-first',
   'replicas',
+  'feeds',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -28,6 +29,8 @@ export interface Settings {
   tailSeconds: number;
   /** Replica counts the replicas scenario shares live tails across, through Redis. */
   replicaCounts: number[];
+  /** Dify feeds the feeds scenario resumes with `since` beside one live feed. */
+  feedReplays: number;
   /** Where the gateway and the floor proxy write CPU profiles (overhead scenario); none when unset. */
   cpuProfileDir: string | undefined;
 }
@@ -41,6 +44,7 @@ const QUICK: Partial<Record<string, string>> = {
   BENCH_SUBSCRIPTIONS: '200',
   BENCH_TAIL_SECONDS: '3',
   BENCH_REPLICAS: '1,3',
+  BENCH_FEEDS: '20',
 };
 
 /**
@@ -75,6 +79,7 @@ export function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings {
     linesPerSecond: positive('BENCH_LINES_PER_SECOND', 2),
     tailSeconds: positive('BENCH_TAIL_SECONDS', 10),
     replicaCounts: value('BENCH_REPLICAS', '1,3,6').split(',').map(Number),
+    feedReplays: positive('BENCH_FEEDS', 100),
     cpuProfileDir: env.BENCH_CPU_PROFILE_DIR,
   };
 }

@@ -59,56 +59,51 @@ export async function waitUntil(
 
 /**
  * Subscribers in graphql-sse's distinct-connections mode (one POST answered with an event stream
- * each, as browsers use it), each recording the delay from the emulator's emission (in the
- * message) to its receipt. They read the stream with undici and eventsource-parser rather than
- * graphql-sse's fetch-based client, which costs several times more CPU per event: the clients
- * share the machine with the gateway, and their cost would otherwise swamp the gateway's.
+ * each, as browsers use it), each handing the data of every `next` event to `onData`. They read
+ * the stream with undici and eventsource-parser rather than graphql-sse's fetch-based client,
+ * which costs several times more CPU per event: the clients share the machine with the gateway,
+ * and their cost would otherwise swamp the gateway's.
  */
-export function liveTails(
+export function eventStreamSubscribers(
   serverUrl: string,
   headers: Record<string, string>,
+  query: string,
   variables: () => Record<string, unknown>,
+  onData: (data: Record<string, unknown>, subscriber: number) => void,
 ) {
-  const latenciesMs: number[] = [];
   const errors: unknown[] = [];
   const closers: Array<() => void> = [];
   const dispatcher = new Agent({ connections: null, keepAliveTimeout: 1_000 });
-  const onEvent = ({ event, data }: EventSourceMessage) => {
-    if (event === 'complete') return;
-    const result = JSON.parse(data) as {
-      data?: { falLogs?: { message: string } };
-      errors?: unknown;
-    };
-    if (event !== 'next' || result.errors || !result.data?.falLogs) {
-      errors.push(result.errors ?? data);
-      return;
-    }
-    latenciesMs.push(now() - Number(result.data.falLogs.message.split(' ')[2]));
-  };
-  const subscribe = async (signal: AbortSignal) => {
+  const subscribe = async (signal: AbortSignal, subscriber: number) => {
     const response = await request(`${serverUrl}/graphql`, {
       method: 'POST',
       dispatcher,
       signal,
       headers: { ...headers, accept: 'text/event-stream', 'content-type': 'application/json' },
-      body: JSON.stringify({ query: LIVE_TAIL.query, variables: variables() }),
+      body: JSON.stringify({ query, variables: variables() }),
       bodyTimeout: 0,
     });
     if (response.statusCode !== 200)
       throw new Error(`subscription answered ${response.statusCode}`);
-    const parser = createParser({ onEvent });
+    const parser = createParser({
+      onEvent: ({ event, data }: EventSourceMessage) => {
+        if (event === 'complete') return;
+        const result = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
+        if (event !== 'next' || result.errors || !result.data) errors.push(result.errors ?? data);
+        else onData(result.data, subscriber);
+      },
+    });
     const decoder = new TextDecoder();
     for await (const chunk of response.body) {
       parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
     }
   };
   return {
-    latenciesMs,
     errors,
     add(count: number) {
       for (let i = 0; i < count; i += 1) {
         const leave = new AbortController();
-        subscribe(leave.signal).catch((error: unknown) => {
+        subscribe(leave.signal, closers.length).catch((error: unknown) => {
           if (!leave.signal.aborted) errors.push(error);
         });
         closers.push(() => leave.abort());
@@ -119,6 +114,27 @@ export function liveTails(
       void dispatcher.destroy();
     },
   };
+}
+
+/** Live fal tails, each recording the delay from the emulator's emission (in the message) to its receipt. */
+export function liveTails(
+  serverUrl: string,
+  headers: Record<string, string>,
+  variables: () => Record<string, unknown>,
+) {
+  const latenciesMs: number[] = [];
+  const subscribers = eventStreamSubscribers(
+    serverUrl,
+    headers,
+    LIVE_TAIL.query,
+    variables,
+    (data) => {
+      const line = data.falLogs as { message: string } | undefined;
+      if (line) latenciesMs.push(now() - Number(line.message.split(' ')[2]));
+      else subscribers.errors.push(data);
+    },
+  );
+  return { ...subscribers, latenciesMs };
 }
 
 /**

@@ -108,7 +108,9 @@ function exampleCall(target: Emulator, route: EmulatorRoute): string {
  * - `POST /_control/latency?ms=20`: delays every later answer of every route by that much, as a
  *   distant upstream would (`ms=0` clears it);
  * - `POST /_control/fal/lines?tenant=demo&perSecond=20&seconds=10`: appends lines whose message
- *   is `bench <sequence> <epoch ms at emission>` at a steady rate, and answers once done.
+ *   is `bench <sequence> <epoch ms at emission>` at a steady rate, and answers once done;
+ * - `POST /_control/dify/runs?tenant=demo`: inserts one running Dify workflow run now, and
+ *   answers with its log row's id.
  */
 function createControlServer(target: Emulator): Server {
   return createServer((req, res) => {
@@ -144,6 +146,11 @@ async function answerControl(target: Emulator, req: IncomingMessage): Promise<un
     const perSecond = Number(url.searchParams.get('perSecond') ?? 20);
     const seconds = Number(url.searchParams.get('seconds') ?? 10);
     return { appended: await appendTimedLines(target, tenant, perSecond, seconds) };
+  }
+  if (route === 'POST /_control/dify/runs') {
+    const tenant = url.searchParams.get('tenant') ?? 'demo';
+    const [row] = target.dify.insertRuns(tenant, [{ status: 'running', orphaned: false }]);
+    return { logId: row!.id };
   }
   return undefined;
 }
