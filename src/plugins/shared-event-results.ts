@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import type { GatewayContext, SharedTail } from '../context.js';
 import { argumentsDigest } from '../digest.js';
 import { EventGroups, type FrameWriter, type GroupMember, type Joinable } from './event-groups.js';
+import { variablesReadPerEvent } from './event-variables.js';
 import { useSharedEventStreamFrames, type EventStreamFrames } from './event-stream-frames.js';
 
 /** A shared topic's subscription, which may be handed to a group (see `EventGroup`). */
@@ -59,14 +60,16 @@ class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinab
 /**
  * Subscribers of one shared live topic are handed the same event objects (one per line). A
  * subscription's result for an event depends only on the event, the document, the operation,
- * the variables and the credentials (a topic's subscribers already share the credentials and
- * the filter), so subscribers that agree on all of these get one execution's result object:
- * one run of the field resolvers per line, and one encoding downstream (`EventStreamFrames`
- * caches by result object), however many subscribers there are.
+ * the variables it reads per event (`variablesReadPerEvent`: not the root field's arguments,
+ * which chose the topic) and the credentials, so subscribers that agree on all of these get one
+ * execution's result object: one run of the field resolvers per line, and one encoding downstream
+ * (`EventStreamFrames` caches by result object), however many subscribers there are. A replay
+ * from `since` that has caught up with the shared tail thus shares the results of its lines.
  *
- * On `/graphql` (distinct connections), such subscribers form a group (`EventGroup`): each line is
- * run once and its frame written to all of them in one loop, with no per-subscriber promise chain
- * per line. Elsewhere (`/graphql/stream`) each subscriber reads its results as any subscription.
+ * On `/graphql` (distinct connections), subscribers of a shared tail that also agree on every
+ * variable form a group (`EventGroup`): each line is run once and its frame written to all of
+ * them in one loop, with no per-subscriber promise chain per line. Elsewhere (`/graphql/stream`,
+ * a replay) each subscriber reads its results as any subscription.
  *
  * A result carrying errors is never shared: a subscriber that would receive one runs the event
  * itself (the first subscriber's run may have failed only because that client went away).
@@ -75,11 +78,12 @@ export function useSharedEventStreams(registry: Registry): Plugin<Partial<Gatewa
   let frames: EventStreamFrames | undefined;
   const groups = new EventGroups((result) => frames!.frameOf(result));
   const printed = new WeakMap<DocumentNode, string>();
+  const readPerEvent = new WeakMap<DocumentNode, Map<string, ReadonlySet<string> | undefined>>();
   // Invariant: an entry lives while its event object does, that is while some subscriber's
   // backlog still holds the event.
   const resultsByEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
-  const sharingKey = (args: ExecutionArgs): string => {
+  const sharingKey = (args: ExecutionArgs, variables: ExecutionArgs['variableValues']): string => {
     let text = printed.get(args.document);
     if (text === undefined) {
       text = print(args.document);
@@ -89,9 +93,26 @@ export function useSharedEventStreams(registry: Registry): Plugin<Partial<Gatewa
     return argumentsDigest({
       document: text,
       operationName: args.operationName,
-      variables: args.variableValues,
+      variables,
       credentials,
     });
+  };
+
+  /** The variables of `args` its execution may read for each event (see `variablesReadPerEvent`). */
+  const eventVariables = ({ document, operationName, variableValues }: ExecutionArgs) => {
+    let byOperation = readPerEvent.get(document);
+    if (!byOperation) {
+      byOperation = new Map();
+      readPerEvent.set(document, byOperation);
+    }
+    const name = operationName ?? '';
+    if (!byOperation.has(name))
+      byOperation.set(name, variablesReadPerEvent(document, operationName));
+    const read = byOperation.get(name);
+    if (!read || !variableValues) return variableValues;
+    return Object.fromEntries(
+      Object.entries(variableValues).filter(([variable]) => read.has(variable)),
+    );
   };
 
   const resultFor = (
@@ -119,15 +140,18 @@ export function useSharedEventStreams(registry: Registry): Plugin<Partial<Gatewa
         const source = await createSourceEventStream(args);
         // A refused subscription keeps the standard executor's errors and their codes.
         if (!isAsyncIterable(source)) return subscribe(args);
-        const key = sharingKey(args);
+        const resultKey = sharingKey(args, eventVariables(args));
         const run = async (event: unknown) => execute({ ...args, rootValue: event });
-        const sharedRun = (event: unknown) => resultFor(event, key, () => run(event));
+        const sharedRun = (event: unknown) => resultFor(event, resultKey, () => run(event));
         const shared = () => mapAsyncIterator(source, sharedRun);
         if (!isSharedTail(source)) return shared();
         const results = new GroupableResults(
           source,
           () => shared()[Symbol.asyncIterator](),
-          (writer) => groups.group(key).join(sharedRun, run, writer),
+          (writer) =>
+            groups
+              .group(sharingKey(args, (args as ExecutionArgs).variableValues))
+              .join(sharedRun, run, writer),
         );
         // Yoga's context carries the request the event stream will answer.
         const { request } = args.contextValue as { request?: Request };

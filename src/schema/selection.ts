@@ -37,7 +37,11 @@ export function selectedFieldNames(
   return new Set(collectFields(info, selectionSetsOf(fields), type).map((f) => f.name.value));
 }
 
-/** The arguments of the root field the current field sits under, as its resolver got them. */
+/**
+ * The arguments of the root field the current field sits under, as its resolver got them. Under a
+ * subscription, a result is shared by subscribers of one topic whose root arguments may differ
+ * in what the topic does not fix (`since`; see `variablesReadPerEvent`): read only what it fixes.
+ */
 export function rootFieldArguments(info: GraphQLResolveInfo): Record<string, unknown> {
   let root = info.path;
   while (root.prev) root = root.prev;

@@ -98,3 +98,59 @@ it("runs a shared line's field resolvers once for all subscribers of one documen
   }
   expect(stack.emulator.calls({ route: 'requests.byEndpoint' })).toHaveLength(records.length);
 });
+
+it('shares the results of a replay from since once it has caught up: one request lookup per line for it and a live tail', async () => {
+  const [app] = stack.emulator.fal.apps('demo');
+  const records = stack.emulator.fal
+    .requests('demo')
+    .filter((record) => record.endpoint_id.startsWith(app!.id))
+    .slice(0, 4);
+  const append = (from: number, to: number) =>
+    stack.emulator.fal.appendLines(
+      'demo',
+      records.slice(from, to).map((record, index) => ({
+        app: app!.name,
+        message: `replayed line ${from + index}`,
+        labels: { fal_request_id: record.request_id },
+      })),
+    );
+  const query = `subscription ($filter: FalLogFilter) {
+    falLogs(filter: $filter) { message request { requestId } }
+  }`;
+  const pick = (data: Record<string, unknown>) => data.falLogs as { message: string };
+  const live = subscribe(client('distinct'), query, { filter: {} }, pick);
+  await until(async () => (await metric('gateway_open_subscriptions')) === 1, 5_000, 'the tail');
+  const since = new Date(Date.now() - 1_000).toISOString();
+  const replay = subscribe(client('distinct'), query, { filter: { since } }, pick);
+  await until(() => stack.emulator.openStreams() === 2, 5_000, 'the replay’s own stream');
+
+  append(0, 1);
+  const got = (tail: typeof live, message: string) =>
+    tail.values.some((value) => value.message === message);
+  await until(
+    () => got(live, 'replayed line 0') && got(replay, 'replayed line 0'),
+    5_000,
+    'line 0',
+  );
+  await until(() => stack.emulator.openStreams() === 1, 5_000, 'the replay to switch');
+  stack.emulator.resetCalls();
+  const encodedBefore = await metric('gateway_subscription_events_encoded_total');
+
+  append(1, 4);
+  await until(
+    () => got(live, 'replayed line 3') && got(replay, 'replayed line 3'),
+    5_000,
+    'line 3',
+  );
+  const after = (tail: typeof live) =>
+    tail.values.slice(tail.values.findIndex((value) => value.message === 'replayed line 1'));
+  for (const tail of [live, replay]) {
+    expect(tail.errors).toEqual([]);
+    expect(after(tail).map((value) => value.message)).toEqual(
+      [1, 2, 3].map((index) => `replayed line ${index}`),
+    );
+  }
+  // One execution per line for both: one request lookup, one encoding.
+  expect(stack.emulator.calls({ route: 'requests.byEndpoint' })).toHaveLength(3);
+  expect((await metric('gateway_subscription_events_encoded_total')) - encodedBefore).toBe(3);
+});
