@@ -59,12 +59,18 @@ it('encodes each line of a shared tail once per distinct document, and every sub
   expect(encoded).toBe(2 * lines.length);
 });
 
-it("runs a shared line's field resolvers once for all subscribers of one document: one request lookup per line, over either mode", async () => {
+/** An app of the demo tenant and `count` of its requests, to label live lines with. */
+function appRequests(count: number) {
   const [app] = stack.emulator.fal.apps('demo');
   const records = stack.emulator.fal
     .requests('demo')
     .filter((record) => record.endpoint_id.startsWith(app!.id))
-    .slice(0, 3);
+    .slice(0, count);
+  return { app: app!, records };
+}
+
+it("runs a shared line's field resolvers once for all subscribers of one document: one request lookup per line, over either mode", async () => {
+  const { app, records } = appRequests(3);
   const query = 'subscription { falLogs { message request { requestId endpointId } } }';
   const pick = (data: Record<string, unknown>) => data.falLogs;
   const tails = (['distinct', 'distinct', 'single', 'single'] as const).map((mode) =>
@@ -81,7 +87,7 @@ it("runs a shared line's field resolvers once for all subscribers of one documen
   stack.emulator.fal.appendLines(
     'demo',
     records.map((record, index) => ({
-      app: app!.name,
+      app: app.name,
       message: `line ${index}`,
       labels: { fal_request_id: record.request_id },
     })),
@@ -100,16 +106,12 @@ it("runs a shared line's field resolvers once for all subscribers of one documen
 });
 
 it('shares the results of a replay from since once it has caught up: one request lookup per line for it and a live tail', async () => {
-  const [app] = stack.emulator.fal.apps('demo');
-  const records = stack.emulator.fal
-    .requests('demo')
-    .filter((record) => record.endpoint_id.startsWith(app!.id))
-    .slice(0, 4);
+  const { app, records } = appRequests(4);
   const append = (from: number, to: number) =>
     stack.emulator.fal.appendLines(
       'demo',
       records.slice(from, to).map((record, index) => ({
-        app: app!.name,
+        app: app.name,
         message: `replayed line ${from + index}`,
         labels: { fal_request_id: record.request_id },
       })),
