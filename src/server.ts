@@ -40,6 +40,7 @@ import { StreamSlots } from './live/stream-slots.js';
 import { ClientQuota } from './live/client-quota.js';
 import { useSubscriptionLimits } from './plugins/subscription-limits.js';
 import { useSharedEventStreams } from './plugins/shared-event-results.js';
+import { SubscriptionStreamHooks } from './plugins/stream-hooks.js';
 import { schema } from './schema/index.js';
 import { corsPolicy, useRequestSafety } from './plugins/security.js';
 import { DifyClient } from './upstreams/dify/client.js';
@@ -179,6 +180,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   const headers = options.graphiqlHeaders
     ? JSON.stringify(options.graphiqlHeaders, null, 2)
     : undefined;
+  const streamHooks = new SubscriptionStreamHooks();
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     context: (initial) => createContext(services, initial),
@@ -212,9 +214,9 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         streamEndpoint,
       }),
       // Before tracing, which reads the contract codes of upstream errors.
-      useUpstreamErrors(),
+      streamHooks.hold(useUpstreamErrors()),
       // Before the plugins that refuse an operation before it runs, so that it sees them.
-      ...(config.tracing ? [useTracing()] : []),
+      ...(config.tracing ? [streamHooks.hold(useTracing())] : []),
       ...useQueryLimits(config.queryLimits, { hideSchema: !config.introspection }),
       useRequestDeadline(config.requestDeadlineMs),
       useContractErrorCodes(),
@@ -230,13 +232,15 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         metrics.streamReservations,
         persisted && ((params, request) => persisted.paramsToRun(params, request)),
       ),
-      useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient)),
+      streamHooks.hold(useSubscriptionLimits(new ClientQuota(config.maxSubscriptionsPerClient))),
       ...useGraphQLMetrics(
         metrics.registry,
         new OperationLabels(config.metricsMaxOperationNames, persisted?.operationNames),
-      ),
+      ).map((plugin) => streamHooks.hold(plugin)),
+      // After every held plugin: runs their stream hooks for subscriptions read through their chain.
+      streamHooks.runner,
       useCompiledQueries(),
-      ...useSharedEventStreams(metrics.registry),
+      ...useSharedEventStreams(metrics.registry, streamHooks),
       // After the compiled queries: it runs each batch of a page on the executor they chose.
       useStreamedPages(graphqlEndpoint),
     ],

@@ -33,8 +33,8 @@ class OwnEvent {
  * The subscriptions of one shared topic that agree on the document, variables and credentials
  * (the sharing key): each event the topic brings is run once for all of them, and its frame is
  * written, in one synchronous loop, to each member that took the event. A result with errors is
- * never shared: each of its recipients runs the event itself (through its own chain, so that
- * the error contract applies as to any result).
+ * never shared: each of its recipients runs the event itself (through its subscription's
+ * hooks, so that the error contract applies as to any result).
  *
  * Invariant: `deliveries` are in the order the topic brought the events, and frames go out in
  * that order, so every member sees its events once and in order.
@@ -92,8 +92,8 @@ export class EventGroup {
 /**
  * One subscription of a group. Frames of shared results are written to its `writer` as the
  * group settles them; what it runs itself (a result with errors, the last event of a failed
- * tail, what its own source brings once it fell behind) comes out of `results()`, which the
- * subscription's chain of plugins reads, in order with the frames: while such a result is on
+ * tail, what its own source brings once it fell behind) comes out of `results()`, which its
+ * event stream reads, in order with the frames: while such a result is on
  * its way out, the frames after it wait in `queue`.
  */
 export class GroupMember implements TailFollower<unknown> {
@@ -101,7 +101,7 @@ export class GroupMember implements TailFollower<unknown> {
   private readonly queue: Array<Buffer | OwnEvent> = [];
   /** Events taken whose group run has not settled yet. */
   private inFlight = 0;
-  /** A result of this member's own was handed to the chain and is not written yet. */
+  /** A result of this member's own was handed to its event stream and is not written yet. */
   private outstanding = false;
   private ended = false;
   private last: OwnEvent | undefined;
@@ -149,7 +149,7 @@ export class GroupMember implements TailFollower<unknown> {
     this.drain();
   }
 
-  /** The chain wrote the result `results()` last handed it. */
+  /** The event stream wrote the result `results()` last handed it. */
   written() {
     this.outstanding = false;
     this.drain();
@@ -226,10 +226,20 @@ export class GroupMember implements TailFollower<unknown> {
   }
 }
 
+/** A subscription joined to its group. */
+export interface Joined {
+  member: GroupMember;
+  /**
+   * What its event stream reads from now on, in place of the subscription's chain of plugins:
+   * the member's own results (`GroupMember.results`), as the chain would have passed them on.
+   */
+  results: AsyncIterable<ExecutionResult>;
+}
+
 /** A subscription that may join a group once its event stream is known. */
 export interface Joinable {
-  /** Joins its group, writing to `writer`; from then on its results are the member's `results()`. */
-  join(writer: FrameWriter): GroupMember;
+  /** Joins its group, writing to `writer`. */
+  join(writer: FrameWriter): Joined;
 }
 
 /**
@@ -262,7 +272,7 @@ export class EventGroups {
   }
 
   /** Joins `request`'s subscription to its group, writing to `writer`, when it may join one. */
-  join(request: object, writer: FrameWriter): GroupMember | undefined {
+  join(request: object, writer: FrameWriter): Joined | undefined {
     const joinable = this.joinable.get(request);
     this.joinable.delete(request);
     return joinable?.join(writer);

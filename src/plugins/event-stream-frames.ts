@@ -99,7 +99,7 @@ export class EventStreamFrames {
  * subscription.
  */
 class EventStreamBody extends Readable implements FrameWriter {
-  private readonly results: AsyncIterator<ExecutionResult>;
+  private results: AsyncIterator<ExecutionResult> | undefined;
   private readonly ping: NodeJS.Timeout;
   private reading = false;
   private awaitingDrain = false;
@@ -109,15 +109,18 @@ class EventStreamBody extends Readable implements FrameWriter {
   written: (() => void) | undefined;
 
   constructor(
-    results: AsyncIterable<ExecutionResult>,
     private readonly frames: EventStreamFrames,
     private readonly response: ServerResponse | undefined,
   ) {
     super();
-    this.results = results[Symbol.asyncIterator]();
     // Some clients see the response only once a first byte arrives.
     this.push(PING);
     this.ping = setInterval(() => this.push(PING), PING_INTERVAL_MS).unref();
+  }
+
+  /** Reads `results` from the first time the socket asks for more. */
+  readFrom(results: AsyncIterable<ExecutionResult>) {
+    this.results = results[Symbol.asyncIterator]();
   }
 
   write(frame: Buffer) {
@@ -143,7 +146,7 @@ class EventStreamBody extends Readable implements FrameWriter {
 
   override _read() {
     this.backlog = 0;
-    if (this.reading) return;
+    if (this.reading || !this.results) return;
     this.reading = true;
     this.results.next().then(
       async ({ done, value }: IteratorResult<ExecutionResult, ExecutionResult | undefined>) => {
@@ -163,7 +166,7 @@ class EventStreamBody extends Readable implements FrameWriter {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
     clearInterval(this.ping);
-    const ended = this.results.return?.();
+    const ended = this.results?.return?.();
     void ended?.catch(() => undefined);
     callback(error);
   }
@@ -194,9 +197,11 @@ export function useSharedEventStreamFrames(
     request: Request,
     response: ServerResponse | undefined,
   ) => {
-    const body = new EventStreamBody(result as AsyncIterable<ExecutionResult>, frames!, response);
-    const member = groups.join(request, body);
-    if (member) body.written = () => member.written();
+    const body = new EventStreamBody(frames!, response);
+    const joined = groups.join(request, body);
+    // A member's event stream no longer reads the subscription's chain: the chain is let go.
+    body.readFrom(joined?.results ?? (result as AsyncIterable<ExecutionResult>));
+    if (joined) body.written = () => joined.member.written();
     return new fetchAPI.Response(body as never, {
       status: 200,
       headers: {

@@ -11,18 +11,68 @@ import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { GatewayContext, SharedTail } from '../context.js';
 import { argumentsDigest } from '../digest.js';
-import { EventGroups, type FrameWriter, type GroupMember, type Joinable } from './event-groups.js';
+import {
+  EventGroups,
+  type FrameWriter,
+  type GroupMember,
+  type Joinable,
+  type Joined,
+} from './event-groups.js';
 import { variablesReadPerEvent } from './event-variables.js';
 import { useSharedEventStreamFrames, type EventStreamFrames } from './event-stream-frames.js';
+import type { DetachedHooks, SubscriptionStreamHooks } from './stream-hooks.js';
 
 /** A shared topic's subscription, which may be handed to a group (see `EventGroup`). */
 const isSharedTail = (source: AsyncIterable<unknown>): source is SharedTail<unknown> =>
   typeof (source as Partial<SharedTail<unknown>>).follow === 'function';
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** An iterator that has ended. */
+const ended = (): AsyncIterator<ExecutionResult> => ({
+  next: () => Promise.resolve(DONE),
+  return: () => Promise.resolve(DONE),
+});
+
+/**
+ * What a group member runs itself (`GroupMember.results`), each result passed through the
+ * subscription's detached hooks, which end with it; read inside the trace context it was
+ * subscribed in, as its chain would read it.
+ */
+class DetachedResults implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly own: AsyncIterableIterator<ExecutionResult>,
+    private readonly hooks: DetachedHooks,
+    private readonly traced: Context,
+  ) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    const next = await otelContext.with(this.traced, () => this.own.next());
+    if (next.done) {
+      this.hooks.end();
+      return next;
+    }
+    return { done: false, value: await this.hooks.next(next.value) };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    try {
+      return (await this.own.return?.()) ?? DONE;
+    } finally {
+      this.hooks.end();
+    }
+  }
+}
+
 /**
  * A subscription's results from a shared topic: each event's result shared by the subscribers
- * that agree on the sharing key (`shared`), or, once it joined its group (it is written through
- * an event stream of ours), only what its group member runs itself.
+ * that agree on the sharing key (`shared`). Once it joined its group (it is written through an
+ * event stream of ours), the event stream reads what its group member runs itself, through the
+ * subscription's detached hooks, and this chain's source is over: the chain is let go.
  */
 class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinable {
   private iterator: AsyncIterator<ExecutionResult> | undefined;
@@ -33,17 +83,21 @@ class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinab
     private readonly source: SharedTail<unknown>,
     private readonly shared: () => AsyncIterator<ExecutionResult>,
     private readonly joinGroup: (writer: FrameWriter) => GroupMember,
+    private readonly detachHooks: () => DetachedHooks,
   ) {}
 
   [Symbol.asyncIterator]() {
     return this;
   }
 
-  join(writer: FrameWriter): GroupMember {
+  join(writer: FrameWriter): Joined {
     const member = this.joinGroup(writer);
     otelContext.with(this.traced, () => member.follow(this.source));
-    this.iterator = member.results();
-    return member;
+    this.iterator = ended();
+    return {
+      member,
+      results: new DetachedResults(member.results(), this.detachHooks(), this.traced),
+    };
   }
 
   next() {
@@ -74,7 +128,10 @@ class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinab
  * A result carrying errors is never shared: a subscriber that would receive one runs the event
  * itself (the first subscriber's run may have failed only because that client went away).
  */
-export function useSharedEventStreams(registry: Registry): Plugin<Partial<GatewayContext>>[] {
+export function useSharedEventStreams(
+  registry: Registry,
+  streamHooks: SubscriptionStreamHooks,
+): Plugin<Partial<GatewayContext>>[] {
   let frames: EventStreamFrames | undefined;
   const groups = new EventGroups((result) => frames!.frameOf(result));
   const printed = new WeakMap<DocumentNode, string>();
@@ -152,6 +209,7 @@ export function useSharedEventStreams(registry: Registry): Plugin<Partial<Gatewa
             groups
               .group(sharingKey(args, (args as ExecutionArgs).variableValues))
               .join(sharedRun, run, writer),
+          () => streamHooks.detach(args),
         );
         // Yoga's context carries the request the event stream will answer.
         const { request } = args.contextValue as { request?: Request };

@@ -1,0 +1,151 @@
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { isAsyncIterable, maskError, type Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+
+type SubscribeHooks = Exclude<Awaited<ReturnType<NonNullable<Plugin['onSubscribe']>>>, void>;
+/** What one plugin does with each result of a subscription's stream and when it ends (envelop's). */
+type StreamHooks = Exclude<ReturnType<NonNullable<SubscribeHooks['onSubscribeResult']>>, void>;
+type OnNext = NonNullable<StreamHooks['onNext']>;
+type SubscribeArgs = Parameters<OnNext>[0]['args'];
+
+/** graphql-yoga's message for an error it masks. */
+const MASKED_MESSAGE = 'Unexpected error.';
+
+/** The held hooks of one subscription, in the order of the plugins that gave them. */
+class HeldHooks {
+  private readonly nexts: OnNext[] = [];
+  private readonly ends: Array<() => void> = [];
+  private ended = false;
+
+  constructor(private readonly args: SubscribeArgs) {}
+
+  add({ onNext, onEnd }: StreamHooks) {
+    if (onNext) this.nexts.push(onNext);
+    if (onEnd) this.ends.push(onEnd);
+  }
+
+  async next(result: ExecutionResult): Promise<ExecutionResult> {
+    let current = result;
+    for (const onNext of this.nexts) {
+      await onNext({ args: this.args, result: current, setResult: (set) => (current = set) });
+    }
+    return current;
+  }
+
+  end() {
+    if (this.ended) return;
+    this.ended = true;
+    for (const onEnd of this.ends) onEnd();
+  }
+}
+
+/** A subscription no held plugin gave hooks to. */
+const NO_HOOKS = {
+  next: (result: ExecutionResult) => Promise.resolve(result),
+  end: () => undefined,
+};
+
+/** A subscription's held hooks, run by whoever writes its results once its chain is let go. */
+export interface DetachedHooks {
+  /** What the chain would have done to `result`: the held hooks, then graphql-yoga's masking. */
+  next(result: ExecutionResult): Promise<ExecutionResult>;
+  /** What the chain does when the stream ends; runs once. */
+  end(): void;
+}
+
+/**
+ * What plugins do with each result of a subscription's stream and when it ends (envelop's
+ * `onNext` and `onEnd`), held per subscription beside envelop's chain rather than inside it.
+ * A subscription read through its chain runs them there (`runner`, after every held plugin, so
+ * in the same order as before). A subscription whose group writes its event stream takes them
+ * (`detach`) and runs them itself for the few results it runs alone, and its chain, which keeps
+ * the whole request's state reachable, is let go.
+ *
+ * Invariant: a subscription's hooks run in one place: the chain's runner finds none once they
+ * were detached, and the chain of a detached subscription is never read again.
+ */
+export class SubscriptionStreamHooks {
+  private readonly byContext = new WeakMap<object, HeldHooks>();
+
+  /** `plugin`, except that the hooks its `onSubscribeResult` gives a stream are held here. */
+  hold<Context extends object>(plugin: Plugin<Context>): Plugin<Context> {
+    const { onSubscribe } = plugin;
+    if (!onSubscribe) return plugin;
+    const holding = (args: SubscribeArgs, hooks: Awaited<ReturnType<typeof onSubscribe>>) => {
+      const onSubscribeResult = hooks?.onSubscribeResult;
+      if (!onSubscribeResult) return hooks;
+      return {
+        ...hooks,
+        onSubscribeResult: (payload: Parameters<typeof onSubscribeResult>[0]) => {
+          const streamHooks = onSubscribeResult(payload);
+          // The plugin's hooks take its own context type; they are given this very subscription's.
+          if (streamHooks) this.heldFor(args).add(streamHooks as StreamHooks);
+        },
+      };
+    };
+    return {
+      ...plugin,
+      onSubscribe(payload) {
+        const hooks = onSubscribe.call(plugin, payload);
+        return hooks instanceof Promise
+          ? hooks.then((resolved) => holding(payload.args, resolved))
+          : holding(payload.args, hooks);
+      },
+    };
+  }
+
+  /** Runs the held hooks of a subscription read through its chain: goes after every held plugin. */
+  readonly runner: Plugin = {
+    onSubscribe: ({ args: { contextValue } }) => ({
+      onSubscribeResult: ({ result }) => {
+        const held = this.byContext.get(contextValue);
+        // As envelop does with stream hooks, none run for a result that is not a stream.
+        if (!held || !isAsyncIterable(result)) return;
+        const ours = () => this.byContext.get(contextValue) === held;
+        return {
+          onNext: async ({ result: next, setResult }) => {
+            if (ours()) setResult(await held.next(next));
+          },
+          onEnd: () => {
+            if (ours()) held.end();
+          },
+        };
+      },
+    }),
+  };
+
+  /**
+   * Takes the hooks of the subscription of `args` out of its chain: from now on only the caller
+   * runs them. Its errors are masked as graphql-yoga masks them (after every plugin), with the
+   * originals logged on the request's logger.
+   */
+  detach(args: ExecutionArgs): DetachedHooks {
+    const context = args.contextValue as { logger?: Logger };
+    const held = this.byContext.get(context) ?? NO_HOOKS;
+    this.byContext.delete(context);
+    return {
+      next: async (result) => masked(await held.next(result), context.logger),
+      end: () => held.end(),
+    };
+  }
+
+  private heldFor(args: SubscribeArgs): HeldHooks {
+    const context = args.contextValue as object;
+    let held = this.byContext.get(context);
+    if (!held) {
+      held = new HeldHooks(args);
+      this.byContext.set(context, held);
+    }
+    return held;
+  }
+}
+
+function masked(result: ExecutionResult, logger: Logger | undefined): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((error) => {
+    const shown = maskError(error, MASKED_MESSAGE);
+    if (shown !== error) logger?.error(error);
+    return shown as typeof error;
+  });
+  return { ...result, errors };
+}
