@@ -121,6 +121,9 @@ function remoteAddressOf(initial: { req?: unknown }): string | undefined {
   return initial.req instanceof IncomingMessage ? initial.req.socket.remoteAddress : undefined;
 }
 
+// Invariant: an entry lives while its request does.
+const contextsByRequest = new WeakMap<Request, GatewayContext>();
+
 export function createContext(
   services: GatewayServices,
   initial: YogaInitialContext & { req?: unknown },
@@ -131,11 +134,21 @@ export function createContext(
   const signal = initial.request.signal;
   // Not an object literal spreading `services`: on Node 20, V8 builds a literal that spreads an
   // object and then adds several properties about a hundred times slower (tens of µs a request).
-  return Object.assign(initContextCache(), services, {
+  const context = Object.assign(initContextCache(), services, {
     logger: services.logger.child(traceId ? { requestId, traceId } : { requestId }),
     credentials: credentialsFrom(initial.request.headers),
     remoteAddress: remoteAddressOf(initial),
     signal,
     call: { signal, requestId },
   });
+  contextsByRequest.set(initial.request, context);
+  return context;
 }
+
+/**
+ * The context `createContext` made for `request`: what the schema's resolvers read, without the
+ * HTTP request, its parameters and the rest that Yoga's context holds beside it (and that a
+ * subscription open for hours need not keep).
+ */
+export const gatewayContextOf = (request: Request): GatewayContext | undefined =>
+  contextsByRequest.get(request);

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
@@ -172,6 +172,12 @@ class EventStreamBody extends Readable implements FrameWriter {
   }
 }
 
+/** The server context of a request over node:http: its request and response. */
+interface NodeExchange {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+}
+
 /**
  * Subscriptions over graphql-yoga's event streams (distinct connections) written by
  * `EventStreamBody`, each result's bytes shared between subscribers (`frames`); a subscription
@@ -195,13 +201,16 @@ export function useSharedEventStreamFrames(
     result: unknown,
     fetchAPI: FetchAPI,
     request: Request,
-    response: ServerResponse | undefined,
+    { req, res }: NodeExchange,
   ) => {
-    const body = new EventStreamBody(frames!, response);
+    const body = new EventStreamBody(frames!, res);
     const joined = groups.join(request, body);
     // A member's event stream no longer reads the subscription's chain: the chain is let go.
     body.readFrom(joined?.results ?? (result as AsyncIterable<ExecutionResult>));
     if (joined) body.written = () => joined.member.written();
+    // whatwg-node leaves the listener that read a POST's body on Node's request, and with it the
+    // Fetch-API request, for as long as the connection lives: a read body needs it no more.
+    if (req?.complete) req.removeAllListeners('data');
     return new fetchAPI.Response(body as never, {
       status: 200,
       headers: {
@@ -226,8 +235,7 @@ export function useSharedEventStreamFrames(
         request.headers.get('accept')?.includes('text/event-stream')
       ) {
         payload.setResultProcessor(
-          (result, fetchAPI) =>
-            respond(result, fetchAPI, request, (serverContext as { res?: ServerResponse }).res),
+          (result, fetchAPI) => respond(result, fetchAPI, request, serverContext as NodeExchange),
           'text/event-stream',
         );
       }

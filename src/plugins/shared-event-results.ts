@@ -9,7 +9,7 @@ import {
 import { context as otelContext, type Context } from '@opentelemetry/api';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
-import type { GatewayContext, SharedTail } from '../context.js';
+import { gatewayContextOf, type GatewayContext, type SharedTail } from '../context.js';
 import { argumentsDigest } from '../digest.js';
 import {
   EventGroups,
@@ -17,6 +17,7 @@ import {
   type GroupMember,
   type Joinable,
   type Joined,
+  type RunEvent,
 } from './event-groups.js';
 import { variablesReadPerEvent } from './event-variables.js';
 import { useSharedEventStreamFrames, type EventStreamFrames } from './event-stream-frames.js';
@@ -190,6 +191,17 @@ export function useSharedEventStreams(
     return own;
   };
 
+  /**
+   * A run of the document for one event, and the run shared by the subscribers that agree on the
+   * results' key. Made in a scope of their own, so that they hold `args` and nothing else.
+   */
+  const eventRuns = (args: ExecutionArgs): { run: RunEvent; sharedRun: RunEvent } => {
+    const resultKey = sharingKey(args, eventVariables(args));
+    const run = async (event: unknown) => execute({ ...args, rootValue: event });
+    const sharedRun = (event: unknown) => resultFor(event, resultKey, () => run(event));
+    return { run, sharedRun };
+  };
+
   const sharedEvents: Plugin<Partial<GatewayContext>> = {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       const subscribe = subscribeFn as (args: ExecutionArgs) => Promise<unknown>;
@@ -197,22 +209,21 @@ export function useSharedEventStreams(
         const source = await createSourceEventStream(args);
         // A refused subscription keeps the standard executor's errors and their codes.
         if (!isAsyncIterable(source)) return subscribe(args);
-        const resultKey = sharingKey(args, eventVariables(args));
-        const run = async (event: unknown) => execute({ ...args, rootValue: event });
-        const sharedRun = (event: unknown) => resultFor(event, resultKey, () => run(event));
+        // Yoga's context carries the request the event stream will answer. The runs read the
+        // gateway's own context, so an open subscription does not keep the request alive.
+        const { request } = args.contextValue as { request?: Request };
+        const gateway = request && gatewayContextOf(request);
+        const runArgs: ExecutionArgs = gateway ? { ...args, contextValue: gateway } : args;
+        const { run, sharedRun } = eventRuns(runArgs);
         const shared = () => mapAsyncIterator(source, sharedRun);
         if (!isSharedTail(source)) return shared();
         const results = new GroupableResults(
           source,
           () => shared()[Symbol.asyncIterator](),
           (writer) =>
-            groups
-              .group(sharingKey(args, (args as ExecutionArgs).variableValues))
-              .join(sharedRun, run, writer),
-          () => streamHooks.detach(args),
+            groups.group(sharingKey(runArgs, runArgs.variableValues)).join(sharedRun, run, writer),
+          () => streamHooks.detach(args.contextValue as object, runArgs),
         );
-        // Yoga's context carries the request the event stream will answer.
-        const { request } = args.contextValue as { request?: Request };
         if (request) groups.offer(request, results);
         return results;
       });

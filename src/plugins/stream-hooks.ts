@@ -17,17 +17,15 @@ class HeldHooks {
   private readonly ends: Array<() => void> = [];
   private ended = false;
 
-  constructor(private readonly args: SubscribeArgs) {}
-
   add({ onNext, onEnd }: StreamHooks) {
     if (onNext) this.nexts.push(onNext);
     if (onEnd) this.ends.push(onEnd);
   }
 
-  async next(result: ExecutionResult): Promise<ExecutionResult> {
+  async next(args: SubscribeArgs, result: ExecutionResult): Promise<ExecutionResult> {
     let current = result;
     for (const onNext of this.nexts) {
-      await onNext({ args: this.args, result: current, setResult: (set) => (current = set) });
+      await onNext({ args, result: current, setResult: (set) => (current = set) });
     }
     return current;
   }
@@ -41,7 +39,7 @@ class HeldHooks {
 
 /** A subscription no held plugin gave hooks to. */
 const NO_HOOKS = {
-  next: (result: ExecutionResult) => Promise.resolve(result),
+  next: (_args: SubscribeArgs, result: ExecutionResult) => Promise.resolve(result),
   end: () => undefined,
 };
 
@@ -103,8 +101,8 @@ export class SubscriptionStreamHooks {
         if (!held || !isAsyncIterable(result)) return;
         const ours = () => this.byContext.get(contextValue) === held;
         return {
-          onNext: async ({ result: next, setResult }) => {
-            if (ours()) setResult(await held.next(next));
+          onNext: async ({ args, result: next, setResult }) => {
+            if (ours()) setResult(await held.next(args, next));
           },
           onEnd: () => {
             if (ours()) held.end();
@@ -115,16 +113,18 @@ export class SubscriptionStreamHooks {
   };
 
   /**
-   * Takes the hooks of the subscription of `args` out of its chain: from now on only the caller
-   * runs them. Its errors are masked as graphql-yoga masks them (after every plugin), with the
-   * originals logged on the request's logger.
+   * Takes the hooks of the subscription whose context is `context` out of its chain: from now on
+   * only the caller runs them, with `args`. Its errors are masked as graphql-yoga masks them
+   * (after every plugin), with the originals logged on `args`' logger.
    */
-  detach(args: ExecutionArgs): DetachedHooks {
-    const context = args.contextValue as { logger?: Logger };
+  detach(context: object, args: ExecutionArgs): DetachedHooks {
     const held = this.byContext.get(context) ?? NO_HOOKS;
     this.byContext.delete(context);
+    // The plugins' hooks take the context type they were written for; `args` is this subscription's.
+    const hookArgs = args as SubscribeArgs;
+    const { logger } = args.contextValue as { logger?: Logger };
     return {
-      next: async (result) => masked(await held.next(result), context.logger),
+      next: async (result) => masked(await held.next(hookArgs, result), logger),
       end: () => held.end(),
     };
   }
@@ -133,7 +133,7 @@ export class SubscriptionStreamHooks {
     const context = args.contextValue as object;
     let held = this.byContext.get(context);
     if (!held) {
-      held = new HeldHooks(args);
+      held = new HeldHooks();
       this.byContext.set(context, held);
     }
     return held;

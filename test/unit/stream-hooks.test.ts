@@ -79,7 +79,7 @@ describe('SubscriptionStreamHooks', () => {
   it('hands a detached stream’s hooks to whoever detached it: the chain runs none of them any more', async () => {
     const { calls, hooks, args, results } = await subscription();
     expect(seenBy(await results.next())).toEqual({ seen: ['a', 'b'] });
-    const detached = hooks.detach(args);
+    const detached = hooks.detach(args.contextValue as object, args);
 
     expect(seenBy(await results.next())).toBeUndefined();
     await results.return?.();
@@ -94,7 +94,7 @@ describe('SubscriptionStreamHooks', () => {
 
   it('masks a detached result’s unexpected errors as graphql-yoga does, and keeps the contract’s', async () => {
     const { hooks, args } = await subscription();
-    const detached = hooks.detach(args);
+    const detached = hooks.detach(args.contextValue as object, args);
     const upstream = new GraphQLError('fal answered 503', {
       extensions: { code: 'UPSTREAM_UNAVAILABLE' },
     });
