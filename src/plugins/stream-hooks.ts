@@ -22,10 +22,17 @@ class HeldHooks {
     if (onEnd) this.ends.push(onEnd);
   }
 
-  async next(args: SubscribeArgs, result: ExecutionResult): Promise<ExecutionResult> {
+  /** `result` through the hooks from the `from`th on: at once, unless a hook returns a promise. */
+  next(
+    args: SubscribeArgs,
+    result: ExecutionResult,
+    from = 0,
+  ): ExecutionResult | Promise<ExecutionResult> {
     let current = result;
-    for (const onNext of this.nexts) {
-      await onNext({ args, result: current, setResult: (set) => (current = set) });
+    const setResult = (set: ExecutionResult) => (current = set);
+    for (let index = from; index < this.nexts.length; index += 1) {
+      const pending = this.nexts[index]!({ args, result: current, setResult });
+      if (pending) return pending.then(() => this.next(args, current, index + 1));
     }
     return current;
   }
@@ -39,7 +46,7 @@ class HeldHooks {
 
 /** A subscription no held plugin gave hooks to. */
 const NO_HOOKS = {
-  next: (_args: SubscribeArgs, result: ExecutionResult) => Promise.resolve(result),
+  next: (_args: SubscribeArgs, result: ExecutionResult) => result,
   end: () => undefined,
 };
 
@@ -101,8 +108,11 @@ export class SubscriptionStreamHooks {
         if (!held || !isAsyncIterable(result)) return;
         const ours = () => this.byContext.get(contextValue) === held;
         return {
-          onNext: async ({ args, result: next, setResult }) => {
-            if (ours()) setResult(await held.next(args, next));
+          onNext: ({ args, result: next, setResult }) => {
+            if (!ours()) return;
+            const processed = held.next(args, next);
+            if (processed instanceof Promise) return processed.then(setResult);
+            setResult(processed);
           },
           onEnd: () => {
             if (ours()) held.end();
