@@ -1,7 +1,7 @@
 import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import type { Plugin } from 'graphql-yoga';
-import { getOperationAST, type DocumentNode } from 'graphql';
-import { Histogram, type Registry } from 'prom-client';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { Histogram, type Counter, type Registry } from 'prom-client';
 
 /** The label of an operation whose name is not shown. */
 export const OTHER_OPERATION = '_other';
@@ -46,12 +46,14 @@ interface OperationParams {
 
 const OPERATION_LABELS = ['operationName', 'operationType'] as const;
 type OperationLabel = (typeof OPERATION_LABELS)[number];
+type ErrorPhase = 'parse' | 'validate' | 'context' | 'execute';
 
 /**
  * graphql-yoga's Prometheus metrics, with the same names, help and phases, and labels that carry
  * no client text: the operation name through `OperationLabels`, and neither the request URL
  * (`graphql_yoga_http_duration`) nor an error's response path (`graphql_envelop_error_result`),
- * which holds the client's aliases.
+ * which holds the client's aliases. A subscription's phase is observed by
+ * `useSubscriptionMetrics`, not by the Prometheus plugin.
  */
 export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): Plugin[] {
   const operation = (params: OperationParams): Record<OperationLabel, string> => ({
@@ -62,14 +64,49 @@ export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): 
     name: string,
     help: string,
     phases: [Phase, ...Phase[]],
+    observed = true,
   ) =>
     createHistogram<Phase, OperationLabel, OperationParams>({
       registry,
       histogram: { name, help, labelNames: OPERATION_LABELS },
       fillLabelsFn: operation,
       phases,
+      ...(!observed && { shouldObserve: () => false }),
     });
-  const operationPhases: ['execute', 'subscribe'] = ['execute', 'subscribe'];
+  const subscribePhase = histogram(
+    'graphql_envelop_phase_subscribe',
+    'Time spent on running the GraphQL "subscribe" function',
+    ['subscribe'],
+    false,
+  );
+  const requestDuration = histogram(
+    'graphql_envelop_request_duration',
+    'Time spent on running the GraphQL operation from parse to execute',
+    ['execute'],
+  );
+  const requests = createCounter<'execute', OperationLabel, OperationParams>({
+    registry,
+    counter: {
+      name: 'graphql_envelop_request',
+      help: 'Counts the amount of GraphQL requests executed through Envelop',
+      labelNames: OPERATION_LABELS,
+    },
+    fillLabelsFn: operation,
+    phases: ['execute'],
+  });
+  const errors = createCounter<ErrorPhase, OperationLabel | 'phase', OperationParams>({
+    registry,
+    counter: {
+      name: 'graphql_envelop_error_result',
+      help: 'Counts the amount of errors reported from all phases',
+      labelNames: [...OPERATION_LABELS, 'phase'],
+    },
+    fillLabelsFn: (params: OperationParams) => ({
+      ...operation(params),
+      phase: params.errorPhase ?? 'unknown',
+    }),
+    phases: ['parse', 'validate', 'context', 'execute'],
+  });
 
   const prometheus = usePrometheus({
     registry,
@@ -86,39 +123,10 @@ export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): 
         'Time spent on running the GraphQL "execute" function',
         ['execute'],
       ),
-      graphql_envelop_phase_subscribe: histogram(
-        'graphql_envelop_phase_subscribe',
-        'Time spent on running the GraphQL "subscribe" function',
-        ['subscribe'],
-      ),
-      graphql_envelop_request_duration: histogram(
-        'graphql_envelop_request_duration',
-        'Time spent on running the GraphQL operation from parse to execute',
-        operationPhases,
-      ),
-      graphql_envelop_request: createCounter({
-        registry,
-        counter: {
-          name: 'graphql_envelop_request',
-          help: 'Counts the amount of GraphQL requests executed through Envelop',
-          labelNames: OPERATION_LABELS,
-        },
-        fillLabelsFn: operation,
-        phases: operationPhases,
-      }),
-      graphql_envelop_error_result: createCounter({
-        registry,
-        counter: {
-          name: 'graphql_envelop_error_result',
-          help: 'Counts the amount of errors reported from all phases',
-          labelNames: [...OPERATION_LABELS, 'phase'],
-        },
-        fillLabelsFn: (params: OperationParams) => ({
-          ...operation(params),
-          phase: params.errorPhase ?? 'unknown',
-        }),
-        phases: ['parse', 'validate', 'context', 'execute', 'subscribe'],
-      }),
+      graphql_envelop_phase_subscribe: subscribePhase,
+      graphql_envelop_request_duration: requestDuration,
+      graphql_envelop_request: requests,
+      graphql_envelop_error_result: errors,
       // The schema deprecates nothing, and counting deprecated fields walks every document on
       // every request.
       graphql_envelop_deprecated_field: false,
@@ -126,7 +134,65 @@ export function useGraphQLMetrics(registry: Registry, labels: OperationLabels): 
       graphql_yoga_http_duration: false,
     },
   });
-  return [prometheus, useHttpDuration(registry, operation)];
+  return [
+    prometheus,
+    useHttpDuration(registry, operation),
+    useSubscriptionMetrics(operation, {
+      durations: [subscribePhase.histogram, requestDuration.histogram],
+      requests: requests.counter,
+      errors: errors.counter,
+    }),
+  ];
+}
+
+/**
+ * The subscription phase of the metrics above, observed as the Prometheus plugin observes it: a
+ * subscription's duration (both histograms) and its count when it ends, and the errors of its
+ * results as they come (phase `execute`, as the plugin labels them) or of its source (phase
+ * `subscribe`). Its hooks keep the subscription's labels and start time only, where the plugin's
+ * keep the subscription's whole context alive, request included, for as long as it is open.
+ */
+function useSubscriptionMetrics(
+  operation: (params: OperationParams) => Record<OperationLabel, string>,
+  metrics: {
+    durations: Histogram<OperationLabel>[];
+    requests: Counter<OperationLabel>;
+    errors: Counter<OperationLabel | 'phase'>;
+  },
+): Plugin {
+  return {
+    onSubscribe({ args }) {
+      const { document, operationName } = args as ExecutionArgs;
+      const defined = getOperationAST(document, operationName);
+      const labels = operation({
+        operationName: defined?.name?.value,
+        operationType: defined?.operation,
+      });
+      const started = Date.now();
+      const countErrors = (errors: readonly unknown[] | undefined, phase: string) => {
+        if (errors?.length) metrics.errors.inc({ ...labels, phase }, errors.length);
+      };
+      const ended = () => {
+        const seconds = (Date.now() - started) / 1000;
+        for (const duration of metrics.durations) duration.observe(labels, seconds);
+        metrics.requests.inc(labels);
+      };
+      return {
+        onSubscribeResult({ result }) {
+          if (!isAsyncIterable(result)) {
+            countErrors(result.errors, 'execute');
+            ended();
+            return;
+          }
+          return {
+            onNext: ({ result: next }) => countErrors(next.errors, 'execute'),
+            onEnd: ended,
+          };
+        },
+        onSubscribeError: () => countErrors([undefined], 'subscribe'),
+      };
+    },
+  };
 }
 
 /**

@@ -72,10 +72,23 @@ export interface DetachedHooks {
 export class SubscriptionStreamHooks {
   private readonly byContext = new WeakMap<object, HeldHooks>();
 
-  /** `plugin`, except that the hooks its `onSubscribeResult` gives a stream are held here. */
+  /**
+   * `plugin`, except that the hooks its `onSubscribeResult` gives a stream are held here; so are
+   * those of the plugins it adds when it starts (graphql-yoga's Prometheus plugin adds envelop's).
+   */
   hold<Context extends object>(plugin: Plugin<Context>): Plugin<Context> {
-    const { onSubscribe } = plugin;
-    if (!onSubscribe) return plugin;
+    const { onSubscribe, onPluginInit } = plugin;
+    const held: Plugin<Context> = onPluginInit
+      ? {
+          ...plugin,
+          onPluginInit: (payload) =>
+            onPluginInit.call(plugin, {
+              ...payload,
+              addPlugin: (added) => payload.addPlugin(this.hold(added)),
+            }),
+        }
+      : plugin;
+    if (!onSubscribe) return held;
     const holding = (args: SubscribeArgs, hooks: Awaited<ReturnType<typeof onSubscribe>>) => {
       const onSubscribeResult = hooks?.onSubscribeResult;
       if (!onSubscribeResult) return hooks;
@@ -89,7 +102,7 @@ export class SubscriptionStreamHooks {
       };
     };
     return {
-      ...plugin,
+      ...held,
       onSubscribe(payload) {
         const hooks = onSubscribe.call(plugin, payload);
         return hooks instanceof Promise
@@ -99,24 +112,24 @@ export class SubscriptionStreamHooks {
     };
   }
 
-  /** Runs the held hooks of a subscription read through its chain: goes after every held plugin. */
+  /**
+   * Runs the held hooks of a subscription read through its chain, looked up as each result comes
+   * (none once they were detached): goes after every held plugin.
+   */
   readonly runner: Plugin = {
     onSubscribe: ({ args: { contextValue } }) => ({
       onSubscribeResult: ({ result }) => {
-        const held = this.byContext.get(contextValue);
         // As envelop does with stream hooks, none run for a result that is not a stream.
-        if (!held || !isAsyncIterable(result)) return;
-        const ours = () => this.byContext.get(contextValue) === held;
+        if (!isAsyncIterable(result)) return;
         return {
           onNext: ({ args, result: next, setResult }) => {
-            if (!ours()) return;
+            const held = this.byContext.get(contextValue);
+            if (!held) return;
             const processed = held.next(args, next);
             if (processed instanceof Promise) return processed.then(setResult);
             setResult(processed);
           },
-          onEnd: () => {
-            if (ours()) held.end();
-          },
+          onEnd: () => this.byContext.get(contextValue)?.end(),
         };
       },
     }),

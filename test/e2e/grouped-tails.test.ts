@@ -14,12 +14,20 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function openSubscriptions(): Promise<number> {
+async function metric(pattern: RegExp): Promise<number> {
   const text = await (await fetch(`${stack.url}/metrics`)).text();
-  return Number(/^gateway_open_subscriptions (\S+)$/m.exec(text)?.[1] ?? 0);
+  return Number(pattern.exec(text)?.[1] ?? 0);
 }
 
+const openSubscriptions = () => metric(/^gateway_open_subscriptions (\S+)$/m);
+/** Subscriptions Prometheus saw end: it observes a subscription's duration when it ends. */
+const endedSubscriptions = () =>
+  metric(
+    /^graphql_envelop_request_duration_count\{[^}]*operationType="subscription"[^}]*\} (\S+)$/m,
+  );
+
 it('delivers every line once and in order to every subscriber of a shared tail over /graphql, also after one leaves mid-stream, and closes the upstream after the last', async () => {
+  const endedBefore = await endedSubscriptions();
   const clients = Array.from({ length: 6 }, () => sseClient(stack.url, 'distinct', FAL_AUTH));
   const grouped = clients.slice(0, 5).map((client) => subscribe(client, MESSAGES, {}, pick));
   const otherDocument = subscribe(clients[5]!, LEVELS, {}, pick);
@@ -48,6 +56,9 @@ it('delivers every line once and in order to every subscriber of a shared tail o
     await until(() => stack.emulator.openStreams() === 0, 3_000, 'the upstream to close'),
   ).toBeLessThan(1_000);
   expect(await openSubscriptions()).toBe(0);
+  // Group members end outside their plugin chains; the plugins still see each of them end once.
+  await until(async () => (await endedSubscriptions()) === endedBefore + 6, 3_000, 'the ends');
+  expect(await endedSubscriptions()).toBe(endedBefore + 6);
 });
 
 /** A subscription over a bare HTTP/1.1 socket, keeping every byte the gateway sends. */
