@@ -67,7 +67,9 @@ export interface DetachedHooks {
  * the whole request's state reachable, is let go.
  *
  * Invariant: a subscription's hooks run in one place: the chain's runner finds none once they
- * were detached, and the chain of a detached subscription is never read again.
+ * were detached, and the chain of a detached subscription is never read again. A plugin that
+ * hooks subscription streams must be given to `hold` (see `createGateway`): the hooks of one
+ * that is not stay in the chain, and a group member never runs them.
  */
 export class SubscriptionStreamHooks {
   private readonly byContext = new WeakMap<object, HeldHooks>();
