@@ -169,8 +169,8 @@ function useSubscriptionMetrics(
         operationType: defined?.operation,
       });
       const started = Date.now();
-      const countErrors = (errors: readonly unknown[] | undefined, phase: string) => {
-        if (errors?.length) metrics.errors.inc({ ...labels, phase }, errors.length);
+      const countErrors = (count: number, phase: string) => {
+        if (count > 0) metrics.errors.inc({ ...labels, phase }, count);
       };
       const ended = () => {
         const seconds = (Date.now() - started) / 1000;
@@ -180,16 +180,16 @@ function useSubscriptionMetrics(
       return {
         onSubscribeResult({ result }) {
           if (!isAsyncIterable(result)) {
-            countErrors(result.errors, 'execute');
+            countErrors(result.errors?.length ?? 0, 'execute');
             ended();
             return;
           }
           return {
-            onNext: ({ result: next }) => countErrors(next.errors, 'execute'),
+            onNext: ({ result: next }) => countErrors(next.errors?.length ?? 0, 'execute'),
             onEnd: ended,
           };
         },
-        onSubscribeError: () => countErrors([undefined], 'subscribe'),
+        onSubscribeError: () => countErrors(1, 'subscribe'),
       };
     },
   };
