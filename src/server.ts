@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { Config, HttpServerTimeouts } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { EncodedServerResponse } from './encoded-response.js';
+import { gatewayRequestListener } from './node-listener.js';
 import { useArgumentNamingErrors } from './plugins/argument-errors.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
 import { useEventStreams } from './plugins/event-streams.js';
@@ -248,7 +249,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
 
   const server: Server = createServer(
     { ...serverTimeouts(config.http), ServerResponse: EncodedServerResponse },
-    yoga.requestListener,
+    gatewayRequestListener(yoga, logger),
   );
 
   return {

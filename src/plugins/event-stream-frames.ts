@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import { isAsyncIterable, processRegularResult, type FetchAPI, type Plugin } from 'graphql-yoga';
@@ -91,18 +90,21 @@ export class EventStreamFrames {
 }
 
 /**
- * An event stream (graphql-sse's distinct-connections format, as graphql-yoga writes it) read
- * from `results` as the socket drains: no Fetch-API stream between the results and the socket.
- * A group's frames are written to it directly (`write`): straight to the socket of `response`
- * (one shared chunk per frame) whenever nothing it pushed is still on its way there, else pushed
- * behind what is. Destroying it (the client going away) returns `results`, which ends the
- * subscription.
+ * An event stream (graphql-sse's distinct-connections format, as graphql-yoga writes it) written
+ * straight to Node's `response`: no Fetch-API stream, `Readable` or pipe between the results and
+ * the socket. A group's frames come through `write`, one shared chunk per frame on the socket;
+ * what the subscription runs itself is read from `results` whenever the socket takes more. The
+ * head goes out with `start`, and frames that come before it are held until then. The response
+ * closing (the client going away) returns `results`, which ends the subscription.
  */
-class EventStreamBody extends Readable implements FrameWriter {
+class EventStreamWriter implements FrameWriter {
   private results: AsyncIterator<ExecutionResult> | undefined;
-  private readonly ping: NodeJS.Timeout;
+  /** Frames that came before the head went out (`start`); undefined once it has. */
+  private early: Buffer[] | undefined = [];
+  private ping: NodeJS.Timeout | undefined;
   private reading = false;
   private awaitingDrain = false;
+  private closed = false;
   /** Frames written past the high-water mark since the socket last took some. */
   backlog = 0;
   /** Told each time a result read from `results` has been written. */
@@ -110,80 +112,133 @@ class EventStreamBody extends Readable implements FrameWriter {
 
   constructor(
     private readonly frames: EventStreamFrames,
-    private readonly response: ServerResponse | undefined,
+    private readonly response: ServerResponse,
   ) {
-    super();
-    // Some clients see the response only once a first byte arrives.
-    this.push(PING);
-    this.ping = setInterval(() => this.push(PING), PING_INTERVAL_MS).unref();
+    response.once('close', this.close);
   }
 
-  /** Reads `results` from the first time the socket asks for more. */
+  /** Reads `results` once the head is out, as the socket takes them. */
   readFrom(results: AsyncIterable<ExecutionResult>) {
     this.results = results[Symbol.asyncIterator]();
   }
 
+  /** Writes the head (status and headers as Yoga's plugins left them on `head`), then the body. */
+  start(head: Response) {
+    const { response } = this;
+    if (this.closed) return;
+    // Given to `writeHead` alone, the headers go into the head and are not kept beside it.
+    response.writeHead(head.status, Object.fromEntries(head.headers));
+    // As whatwg-node configures a streamed response's socket: no idle timeout, no delay.
+    response.socket?.setTimeout(0).setNoDelay(true).setKeepAlive(true);
+    // Some clients see the response only once a first byte arrives.
+    this.send(PING);
+    const early = this.early!;
+    this.early = undefined;
+    for (const frame of early) this.write(frame);
+    this.ping = setInterval(() => this.send(PING), PING_INTERVAL_MS).unref();
+    this.readNext();
+  }
+
   write(frame: Buffer) {
-    if (this.destroyed || this.readableEnded) return;
-    // Whatever was pushed is on the socket already (a pushed chunk is written on as it comes
-    // while the body flows): the frame goes after it.
-    const socket = this.readableLength === 0 && this.response && directSocket(this.response);
-    if (!socket) {
-      if (!this.push(frame)) this.backlog += 1;
-    } else if (!socket.write(chunkOf(frame))) {
-      this.backlog += 1;
-      if (!this.awaitingDrain) {
-        this.awaitingDrain = true;
-        socket.once('drain', this.drained);
-      }
+    if (this.closed) return;
+    if (this.early) {
+      this.early.push(frame);
+      return;
     }
+    const socket = directSocket(this.response);
+    if (!(socket ? socket.write(chunkOf(frame)) : this.response.write(frame))) this.congested();
+  }
+
+  /** Writes a frame that goes to this response alone. */
+  private send(frame: Buffer) {
+    if (!this.response.write(frame)) this.congested();
+  }
+
+  private congested() {
+    this.backlog += 1;
+    const { socket } = this.response;
+    if (this.awaitingDrain || !socket) return;
+    this.awaitingDrain = true;
+    socket.once('drain', this.drained);
   }
 
   private readonly drained = () => {
     this.awaitingDrain = false;
     this.backlog = 0;
+    this.readNext();
   };
 
-  override _read() {
-    this.backlog = 0;
-    if (this.reading || !this.results) return;
+  private readNext() {
+    if (this.reading || this.awaitingDrain || this.closed || this.early || !this.results) return;
     this.reading = true;
     this.results.next().then(
       async ({ done, value }: IteratorResult<ExecutionResult, ExecutionResult | undefined>) => {
-        if (this.destroyed) return;
-        if (value != null) this.push(await this.frames.frameOf(value));
+        if (this.closed) return;
+        if (value != null) this.send(await this.frames.frameOf(value));
         this.reading = false;
         if (value != null) this.written?.();
-        if (done) {
+        if (!done) this.readNext();
+        else if (!this.closed) {
           clearInterval(this.ping);
-          this.push(COMPLETE);
-          this.push(null);
+          this.response.end(COMPLETE);
         }
       },
-      (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) =>
+        this.response.destroy(error instanceof Error ? error : new Error(String(error))),
     );
   }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
+  private readonly close = () => {
+    this.closed = true;
     clearInterval(this.ping);
+    this.response.socket?.off('drain', this.drained);
     const ended = this.results?.return?.();
     void ended?.catch(() => undefined);
-    callback(error);
-  }
-}
-
-/** The server context of a request over node:http: its request and response. */
-interface NodeExchange {
-  req?: IncomingMessage;
-  res?: ServerResponse;
+  };
 }
 
 /**
- * Subscriptions over graphql-yoga's event streams (distinct connections) written by
- * `EventStreamBody`, each result's bytes shared between subscribers (`frames`); a subscription
- * that may join a group (`groups`) is written its group's frames. Headers, status and every
- * other plugin's response hooks stay graphql-yoga's. Encodings are counted in `registry`
- * (`gateway_subscription_events_encoded_total`).
+ * The event streams the gateway writes itself, by the Fetch-API response Yoga answered their
+ * request with: that response carries the head (status, and headers from every plugin) and no
+ * body. The gateway's request listener sends them (see `gatewayRequestListener`).
+ */
+export class EventStreamResponses {
+  // Invariant: an entry lives until its response is sent, or is dropped unsent.
+  private readonly writers = new WeakMap<Response, EventStreamWriter>();
+
+  add(response: Response, writer: EventStreamWriter) {
+    this.writers.set(response, writer);
+  }
+
+  /** Starts writing `response` when it is one of these event streams; false when it is not. */
+  send(response: Response): boolean {
+    const writer = this.writers.get(response);
+    if (!writer) return false;
+    this.writers.delete(response);
+    writer.start(response);
+    return true;
+  }
+}
+
+/**
+ * The server context of a request that the gateway's request listener serves over node:http:
+ * the listener sends the event streams in `eventStreams` itself.
+ */
+export interface NodeExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  eventStreams: EventStreamResponses;
+}
+
+const isNodeExchange = (serverContext: object): serverContext is NodeExchange =>
+  (serverContext as Partial<NodeExchange>).eventStreams instanceof EventStreamResponses;
+
+/**
+ * Subscriptions over graphql-yoga's event streams (distinct connections), when served by the
+ * gateway's request listener, written by `EventStreamWriter`: each result's bytes shared between
+ * subscribers (`frames`), and a subscription that may join a group (`groups`) written its group's
+ * frames. Headers, status and every other plugin's response hooks stay graphql-yoga's.
+ * Encodings are counted in `registry` (`gateway_subscription_events_encoded_total`).
  */
 export function useSharedEventStreamFrames(
   registry: Registry,
@@ -198,20 +253,22 @@ export function useSharedEventStreamFrames(
   const encoded = () => encodings.inc();
   let frames: EventStreamFrames | undefined;
   const respond = (
-    result: unknown,
+    result: AsyncIterable<ExecutionResult>,
     fetchAPI: FetchAPI,
     request: Request,
-    { req, res }: NodeExchange,
+    { req, res, eventStreams }: NodeExchange,
   ) => {
-    const body = new EventStreamBody(frames!, res);
-    const joined = groups.join(request, body);
+    const writer = new EventStreamWriter(frames!, res);
+    const joined = groups.join(request, writer);
     // A member's event stream no longer reads the subscription's chain: the chain is let go.
-    body.readFrom(joined?.results ?? (result as AsyncIterable<ExecutionResult>));
-    if (joined) body.written = () => joined.member.written();
-    // whatwg-node leaves the listener that read a POST's body on Node's request, and with it the
-    // Fetch-API request, for as long as the connection lives: a read body needs it no more.
-    if (req?.complete) req.removeAllListeners('data');
-    return new fetchAPI.Response(body as never, {
+    writer.readFrom(joined?.results ?? result);
+    if (joined) writer.written = () => joined.member.written();
+    // whatwg-node leaves the listeners that read a POST's body on Node's request, and with them
+    // the Fetch-API request, for as long as the connection lives: a read body needs them no more.
+    // Removing every listener at once keeps the request's events object fast (removing one
+    // event's makes it a dictionary). Node's server sets none of its own on the request.
+    if (req.complete) req.removeAllListeners();
+    const response = new fetchAPI.Response(null, {
       status: 200,
       headers: {
         'content-type': 'text/event-stream',
@@ -220,6 +277,8 @@ export function useSharedEventStreamFrames(
         'content-encoding': 'none',
       },
     });
+    eventStreams.add(response, writer);
+    return response;
   };
   return {
     onYogaInit({ yoga }) {
@@ -232,10 +291,12 @@ export function useSharedEventStreamFrames(
       if (
         payload.resultProcessor &&
         isAsyncIterable(result) &&
+        isNodeExchange(serverContext) &&
         request.headers.get('accept')?.includes('text/event-stream')
       ) {
         payload.setResultProcessor(
-          (result, fetchAPI) => respond(result, fetchAPI, request, serverContext as NodeExchange),
+          (result, fetchAPI) =>
+            respond(result as AsyncIterable<ExecutionResult>, fetchAPI, request, serverContext),
           'text/event-stream',
         );
       }
