@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import type { SharedTail, TailFollower } from '../context.js';
 
-/** Where a member's frames go: its event stream (see `EventStreamBody`). */
+/** Where a member's frames go: its event stream (see `EventStreamWriter`). */
 export interface FrameWriter {
   /** Writes `frame` at once. */
   write(frame: Buffer): void;
@@ -179,28 +179,45 @@ export class GroupMember implements TailFollower<unknown> {
     return this.inFlight === 0 && (this.own !== undefined || this.ended);
   }
 
-  private async nextOwn(): Promise<IteratorResult<ExecutionResult, undefined>> {
-    for (;;) {
-      if (this.stopped) return DONE;
-      const head = this.queue[0];
-      if (head instanceof OwnEvent && !this.outstanding) {
-        this.queue.shift();
-        return this.ownResult(head.event);
-      }
-      if (this.queue.length === 0 && this.inFlight === 0) {
-        if (this.own) {
-          const next = await this.own.next();
-          if (next.done) return this.stop();
-          return this.ownResult(next.value);
-        }
-        if (this.ended) {
-          const { last } = this;
-          this.last = undefined;
-          return last ? this.ownResult(last.event) : this.stop();
-        }
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+  /**
+   * The next result this member runs itself, once it is its turn. Not an async function: a
+   * member waits for its turn most of its life, and a suspended async function holds far more
+   * than the one promise and resolver it waits with here.
+   */
+  private nextOwn(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    return this.ownNow() ?? new Promise((resolve) => this.waitForTurn(resolve));
+  }
+
+  private waitForTurn(
+    resolve: (next: Promise<IteratorResult<ExecutionResult, undefined>>) => void,
+  ) {
+    this.wake = () => {
+      const next = this.ownNow();
+      if (next) resolve(next);
+      else this.waitForTurn(resolve);
+    };
+  }
+
+  /** The next result of its own when it may be read now; undefined while it must wait. */
+  private ownNow(): Promise<IteratorResult<ExecutionResult, undefined>> | undefined {
+    if (this.stopped) return Promise.resolve(DONE);
+    const head = this.queue[0];
+    if (head instanceof OwnEvent && !this.outstanding) {
+      this.queue.shift();
+      return this.ownResult(head.event);
     }
+    if (this.queue.length > 0 || this.inFlight > 0) return undefined;
+    if (this.own) {
+      return this.own
+        .next()
+        .then<IteratorResult<ExecutionResult, undefined>>((next) =>
+          next.done ? this.stop() : this.ownResult(next.value),
+        );
+    }
+    if (!this.ended) return undefined;
+    const { last } = this;
+    this.last = undefined;
+    return last ? this.ownResult(last.event) : Promise.resolve(this.stop());
   }
 
   private async ownResult(event: unknown): Promise<IteratorYieldResult<ExecutionResult>> {

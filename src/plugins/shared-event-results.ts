@@ -51,13 +51,17 @@ class DetachedResults implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    const next = await otelContext.with(this.traced, () => this.own.next());
-    if (next.done) {
-      this.hooks.end();
-      return next;
-    }
-    return { done: false, value: await this.hooks.next(next.value) };
+  /** Not an async function: it waits for the member's turn, mostly, with no frame suspended. */
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return otelContext
+      .with(this.traced, () => this.own.next())
+      .then(async (next) => {
+        if (next.done) {
+          this.hooks.end();
+          return next;
+        }
+        return { done: false, value: await this.hooks.next(next.value) };
+      });
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
