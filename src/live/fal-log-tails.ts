@@ -71,7 +71,11 @@ export function sharedFalLogTails(options: {
       goOnAlone: (signal) => own(signal, handed.position),
       signal: request.signal,
       lifecycle,
-      resumable: { ...positions, open: (signal, after) => own(signal, copied(after)) },
+      resumable: {
+        advance: positions.advance,
+        unseen: positions.unseen,
+        open: (signal, after) => own(signal, copied(after)),
+      },
     });
   };
   return ({ replay, ...request }) => {
