@@ -24,6 +24,11 @@ interface Delivery {
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/** An iterator's `Symbol.asyncIterator`, made once rather than once per iterator. */
+function itself<T>(this: T): T {
+  return this;
+}
+
 /** An event a member runs itself rather than being written its group's frame. */
 class OwnEvent {
   constructor(readonly event: unknown) {}
@@ -145,7 +150,9 @@ export class GroupMember implements TailFollower<unknown> {
   receive(frame: Buffer | null, event: unknown) {
     this.inFlight -= 1;
     if (this.stopped) return;
-    this.queue.push(frame ?? new OwnEvent(event));
+    // Most frames find nothing before them: written at once, the queue never grows.
+    if (frame && this.queue.length === 0 && !this.outstanding) this.writer.write(frame);
+    else this.queue.push(frame ?? new OwnEvent(event));
     this.drain();
   }
 
@@ -157,12 +164,11 @@ export class GroupMember implements TailFollower<unknown> {
 
   /** What this member runs itself, in order with its frames; returning it ends the subscription. */
   results(): AsyncIterableIterator<ExecutionResult> {
-    const iterator: AsyncIterableIterator<ExecutionResult> = {
-      [Symbol.asyncIterator]: () => iterator,
+    return {
+      [Symbol.asyncIterator]: itself,
       next: () => this.nextOwn(),
       return: () => Promise.resolve(this.stop()),
     };
-    return iterator;
   }
 
   private drain() {
