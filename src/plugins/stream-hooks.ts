@@ -13,9 +13,15 @@ const MASKED_MESSAGE = 'Unexpected error.';
 
 /** The held hooks of one subscription, in the order of the plugins that gave them. */
 class HeldHooks {
-  private readonly nexts: OnNext[] = [];
-  private readonly ends: Array<() => void> = [];
+  private nexts: OnNext[] = [];
+  private ends: Array<() => void> = [];
   private ended = false;
+
+  /** Keeps its hooks in lists of their own size: detached, they live as long as the subscription. */
+  compact() {
+    this.nexts = this.nexts.slice();
+    this.ends = this.ends.slice();
+  }
 
   add({ onNext, onEnd }: StreamHooks) {
     if (onNext) this.nexts.push(onNext);
@@ -145,6 +151,7 @@ export class SubscriptionStreamHooks {
   detach(context: object, args: ExecutionArgs): DetachedHooks {
     const held = this.byContext.get(context) ?? NO_HOOKS;
     this.byContext.delete(context);
+    if (held instanceof HeldHooks) held.compact();
     // The plugins' hooks take the context type they were written for; `args` is this subscription's.
     const hookArgs = args as SubscribeArgs;
     const { logger } = args.contextValue as { logger?: Logger };
