@@ -30,8 +30,20 @@ function chunkOf(frame: Buffer): Buffer {
 /** What Node's `ServerResponse` keeps to itself and a direct socket write must check. */
 interface ResponseInternals {
   chunkedEncoding?: boolean;
+  _header?: string | null;
   _headerSent?: boolean;
   outputData?: unknown[];
+}
+
+/**
+ * The head of `response`, as Node keeps it until the response ends, in one flat string: Node
+ * builds it as a rope of some thirty strings, three times the room for the same text.
+ */
+function flattenHead(response: ServerResponse) {
+  const internals = response as ServerResponse & ResponseInternals;
+  if (internals._header) {
+    internals._header = Buffer.from(internals._header, 'latin1').toString('latin1');
+  }
 }
 
 /**
@@ -128,6 +140,7 @@ class EventStreamWriter implements FrameWriter {
     if (this.closed) return;
     // Given to `writeHead` alone, the headers go into the head and are not kept beside it.
     response.writeHead(head.status, Object.fromEntries(head.headers));
+    flattenHead(response);
     // As whatwg-node configures a streamed response's socket: no idle timeout, no delay.
     response.socket?.setTimeout(0).setNoDelay(true).setKeepAlive(true);
     // Some clients see the response only once a first byte arrives.
