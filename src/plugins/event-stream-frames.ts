@@ -138,8 +138,9 @@ class EventStreamWriter implements FrameWriter {
   start(head: Response) {
     const { response } = this;
     if (this.closed) return;
-    // Given to `writeHead` alone, the headers go into the head and are not kept beside it.
-    response.writeHead(head.status, Object.fromEntries(head.headers));
+    // Given to `writeHead` alone, the headers go into the head and are not kept beside it. A flat
+    // list of names and values keeps a header that comes more than once (`set-cookie`).
+    response.writeHead(head.status, [...head.headers].flat());
     flattenHead(response);
     // As whatwg-node configures a streamed response's socket: no idle timeout, no delay.
     response.socket?.setTimeout(0).setNoDelay(true).setKeepAlive(true);
