@@ -86,8 +86,6 @@ export interface GatewayServices {
   /** Live feeds of fal requests by polling, one poller per credential and filter without `since`. */
   falRequestFeed: LiveFeed<FalRequestFeedFilter, FalRequestChange>;
   metrics: GatewayMetrics;
-  /** Aborted when the gateway starts shutting down: live tails then complete. */
-  shutdown: AbortSignal;
 }
 
 export interface GatewayContext extends GatewayServices {

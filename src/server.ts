@@ -129,6 +129,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       name,
       maxBacklog: config.tail.maxBacklog,
       failure: tailFailure,
+      shutdown: shutdown.signal,
     });
   const services: GatewayServices = {
     upstreams: {
@@ -153,9 +154,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         name: `fal-logs-${config.falLogsApi}`,
         maxBacklog: config.tail.maxBacklog,
         failure: tailFailure,
+        shutdown: shutdown.signal,
       }),
       resumeOverlapMs: config.tail.resumeOverlapMs,
       maxBrought: config.tail.maxBacklog,
+      shutdown: shutdown.signal,
     }),
     workflowRunFeed: liveFeed(workflowRunFeedKind(dify), {
       hub: feedHub('dify-runs'),
@@ -172,7 +175,6 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       shutdown: shutdown.signal,
     }),
     metrics,
-    shutdown: shutdown.signal,
   };
   let draining = false;
 

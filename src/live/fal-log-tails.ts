@@ -53,8 +53,10 @@ export function sharedFalLogTails(options: {
   resumeOverlapMs: number;
   /** Lines a replay may see the shared tail bring before it has caught up (see `catchUp`). */
   maxBrought: number;
+  /** The gateway shutting down: replays then end (the hub ends the shared tails). */
+  shutdown: AbortSignal;
 }): FalLogTails {
-  const { live, hub, maxBrought } = options;
+  const { live, hub, maxBrought, shutdown } = options;
   const overlapMicros = options.resumeOverlapMs * 1000;
   const positions: Pick<Resumable<FalTailEvent, FalTailPosition>, 'advance' | 'unseen'> = {
     advance: (position, event) => advanced(position, event, overlapMicros),
@@ -86,7 +88,7 @@ export function sharedFalLogTails(options: {
       resumable: positions,
       ends: (event) => event.kind === 'failed',
       maxBrought,
-      signal: request.signal,
+      signal: AbortSignal.any([request.signal, shutdown]),
       lifecycle: request.lifecycle,
     });
   };

@@ -89,6 +89,8 @@ export interface TailHubOptions<Event> {
   maxBacklog: number;
   /** The last event of every subscriber when the shared source fails by throwing. */
   failure(error: unknown): Event;
+  /** The gateway shutting down: every topic's subscribers then end (see `SharedTailsOptions`). */
+  shutdown?: AbortSignal;
 }
 
 /** Where the hubs of one gateway share their topics: this process, or Redis. Chosen once at start. */

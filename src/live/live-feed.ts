@@ -105,7 +105,8 @@ export function liveFeed<Filter, Change, State>(
       replay,
       open,
       sighting: kind.sighting,
-      signal: AbortSignal.any([request.signal, options.shutdown]),
+      // The hub ends shared feeds when the gateway shuts down; a replay's own poller is ended here.
+      signal: replay ? AbortSignal.any([request.signal, options.shutdown]) : request.signal,
       lifecycle: request.lifecycle,
     });
   };

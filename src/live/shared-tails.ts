@@ -8,6 +8,12 @@ export interface SharedTailsOptions<Value> {
   maxBacklog: number;
   /** The last value of every subscriber when the shared source fails by throwing. */
   failure(error: unknown): Value;
+  /**
+   * The gateway shutting down: every source stops then, as when its last subscriber leaves, and
+   * its subscribers end, as do those gone on with a source of their own. It is listened to once
+   * per hub, and per source of a subscriber's own, not once per subscriber.
+   */
+  shutdown?: AbortSignal;
 }
 
 export interface Subscription<Value> {
@@ -82,7 +88,15 @@ interface Channel<Value> {
 export class SharedTails<Value> {
   private readonly channels = new Map<string, Channel<Value>>();
 
-  constructor(private readonly options: SharedTailsOptions<Value>) {}
+  constructor(private readonly options: SharedTailsOptions<Value>) {
+    options.shutdown?.addEventListener(
+      'abort',
+      () => {
+        for (const channel of this.channels.values()) channel.stop.abort();
+      },
+      { once: true },
+    );
+  }
 
   join(subscription: Subscription<Value>): SharedTail<Value> {
     const buffer = new FixedBuffer(this.options.maxBacklog);
@@ -110,7 +124,9 @@ export class SharedTails<Value> {
         }
         leave();
         void stop.then(() => own.abort());
-        for await (const value of subscription.goOnAlone(own.signal)) await push(value);
+        for await (const value of subscription.goOnAlone(this.untilShutdown(own.signal))) {
+          await push(value);
+        }
         void stop();
       } finally {
         subscription.signal.removeEventListener('abort', onGone);
@@ -147,7 +163,8 @@ export class SharedTails<Value> {
     // Ends the subscription when its own source ends, fails or is returned (even unstarted).
     const goOnAlone = (): AsyncIterable<Value> => ({
       [Symbol.asyncIterator]: () => {
-        const values = subscription.goOnAlone(own.signal)[Symbol.asyncIterator]();
+        const source = subscription.goOnAlone(this.untilShutdown(own.signal));
+        const values = source[Symbol.asyncIterator]();
         return {
           next: async () => {
             try {
@@ -184,6 +201,12 @@ export class SharedTails<Value> {
     return finish;
   }
 
+  /** `signal` or the gateway's shutdown, whichever aborts first. */
+  private untilShutdown(signal: AbortSignal): AbortSignal {
+    const { shutdown } = this.options;
+    return shutdown ? AbortSignal.any([signal, shutdown]) : signal;
+  }
+
   /** Adds `subscriber` to its key's channel (opening it when needed); returns how it leaves. */
   private enter(subscription: Subscription<Value>, subscriber: Subscriber<Value>): () => void {
     const channel = this.channelFor(subscription.key, subscription.open);
@@ -199,6 +222,7 @@ export class SharedTails<Value> {
     if (existing && !existing.stop.signal.aborted) return existing;
     const channel: Channel<Value> = { subscribers: new Set(), stop: new AbortController() };
     this.channels.set(key, channel);
+    if (this.options.shutdown?.aborted) channel.stop.abort();
     void this.pump(key, channel, open);
     return channel;
   }

@@ -131,7 +131,7 @@ builder.subscriptionField('timeline', (t) =>
             start: since ?? fromMillis(Date.now()),
             end: undefined,
             replay: since !== undefined,
-            signal: AbortSignal.any([context.signal, context.shutdown]),
+            signal: context.signal,
             requestId: context.call.requestId,
             logger: context.logger,
             lifecycle: UNCOUNTED,

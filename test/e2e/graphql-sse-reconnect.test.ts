@@ -11,6 +11,7 @@ import { sseClient, subscribe, until } from '../support/sse-client.js';
 import { FAL_AUTH, startStack } from '../support/stack.js';
 
 const TAIL = 'subscription { falLogs { message } }';
+const REPLAY = 'subscription ($since: DateTime) { falLogs(filter: { since: $since }) { message } }';
 const pickMessage = (data: Record<string, unknown>) =>
   (data.falLogs as { message: string }).message;
 
@@ -64,16 +65,22 @@ describe.each(['distinct', 'single'] as const)(
 describe.each(['distinct', 'single'] as const)(
   'graphql-sse client (%s connections) during a graceful shutdown',
   (mode) => {
-    it('sees the tail complete, so an app resubscribes rather than waiting for a retry', async () => {
+    it('sees the tail and a replay complete, so an app resubscribes rather than waiting for a retry', async () => {
       const stack = await startStack();
       const client = sseClient(stack.url, mode, FAL_AUTH);
       try {
         const tail = subscribe(client, TAIL, {}, pickMessage);
-        await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+        const since = new Date(Date.now() - 60_000).toISOString();
+        const replay = subscribe(client, REPLAY, { since }, pickMessage);
+        // The replay reads a stream of its own until the shared one brings a line.
+        await until(() => stack.emulator.openStreams() === 2, 5_000, 'the upstream streams');
         await stack.gateway.close();
-        await tail.ended;
-        expect(tail.completed).toBe(true);
-        expect(tail.errors).toEqual([]);
+        for (const ended of [tail, replay]) {
+          await ended.ended;
+          expect(ended.completed).toBe(true);
+          expect(ended.errors).toEqual([]);
+        }
+        expect(stack.emulator.openStreams()).toBe(0);
       } finally {
         client.dispose();
         await stack.emulator.close();

@@ -23,7 +23,7 @@ builder.subscriptionField('falLogs', (t) =>
         start: args.filter?.since ?? fromMillis(Date.now()),
         end: args.filter?.until ?? undefined,
         replay: Boolean(args.filter?.since),
-        signal: AbortSignal.any([context.signal, context.shutdown]),
+        signal: context.signal,
         requestId: context.call.requestId,
         logger: context.logger,
         lifecycle: context.metrics.subscription,
