@@ -187,12 +187,14 @@ class EventStreamWriter implements FrameWriter {
     this.reading = true;
     this.results.next().then(
       async ({ done, value }: IteratorResult<ExecutionResult, ExecutionResult | undefined>) => {
+        const frame = value == null ? undefined : await this.frames.frameOf(value);
         if (this.closed) return;
-        if (value != null) this.send(await this.frames.frameOf(value));
+        if (frame) this.send(frame);
         this.reading = false;
-        if (value != null) this.written?.();
-        if (!done) this.readNext();
-        else if (!this.closed) {
+        if (frame) this.written?.();
+        if (!done) {
+          this.readNext();
+        } else {
           clearInterval(this.ping);
           this.response.end(COMPLETE);
         }
