@@ -348,16 +348,21 @@ describe('a workflow run feed across upstream restarts and gateway shutdown', ()
     }
   });
 
-  it('completes open feeds when the gateway shuts down', async () => {
+  it('completes open feeds, a replay from since among them, when the gateway shuts down', async () => {
     const own = await startStack({ env: FEED_ENV });
     const client = sseClient(own.url, 'distinct', DIFY_AUTH);
     try {
       const feed = subscribe(client, FEED, {}, pickEvent);
-      await until(() => own.emulator.calls({ route: 'workflows.logs' }).length >= 1);
+      // Polling on its own until a run changes, which none does here.
+      const since = new Date(Date.now() - 60_000).toISOString();
+      const replay = subscribe(client, FEED, { filter: { since } }, pickEvent);
+      await until(() => own.emulator.calls({ route: 'workflows.logs' }).length >= 2);
       await own.gateway.close();
-      await feed.ended;
-      expect(feed.completed).toBe(true);
-      expect(feed.errors).toEqual([]);
+      for (const ended of [feed, replay]) {
+        await ended.ended;
+        expect(ended.completed).toBe(true);
+        expect(ended.errors).toEqual([]);
+      }
     } finally {
       client.dispose();
       await own.emulator.close();
