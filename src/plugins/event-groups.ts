@@ -22,7 +22,8 @@ interface Delivery {
   frame?: Buffer | null;
 }
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+/** The end of an iterator with nothing more to hand out. */
+export const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /** An iterator's `Symbol.asyncIterator`, made once rather than once per iterator. */
 function itself<T>(this: T): T {

@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import { gatewayContextOf, type GatewayContext, type SharedTail } from '../context.js';
 import { argumentsDigest } from '../digest.js';
 import {
+  DONE,
   EventGroups,
   type FrameWriter,
   type GroupMember,
@@ -26,8 +27,6 @@ import type { DetachedHooks, SubscriptionStreamHooks } from './stream-hooks.js';
 /** A shared topic's subscription, which may be handed to a group (see `EventGroup`). */
 const isSharedTail = (source: AsyncIterable<unknown>): source is SharedTail<unknown> =>
   typeof (source as Partial<SharedTail<unknown>>).follow === 'function';
-
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /** An iterator that has ended. */
 const ended = (): AsyncIterator<ExecutionResult> => ({
