@@ -23,9 +23,13 @@ type Side = (typeof SIDES)[number];
 /**
  * Generic OpenAPI-to-GraphQL gateway (GraphQL Mesh compose + Hive Gateway) serving
  * `falLogs(first: 100)` from the same cached upstream, measured out of tree on this machine
- * (issue 20): req/s at 20 connections. Not measured here; shown for the goal of 2.5× it.
+ * (issue 20): req/s at 20 connections, and the lean floor's req/s in that same run. Not measured
+ * here; shown for the goal of 2.5× it. The machine's speed drifts by a third between hours, so
+ * the goal is judged against Mesh's share of the floor, applied to this run's floor.
  */
-const MESH_CACHED_FAL_LOGS_RPS = 401;
+const MESH_CACHED_FAL_LOGS = { requestsPerSecond: 401, floorRequestsPerSecond: 2044 };
+const MESH_SHARE_OF_FLOOR =
+  MESH_CACHED_FAL_LOGS.requestsPerSecond / MESH_CACHED_FAL_LOGS.floorRequestsPerSecond;
 
 interface Route {
   field: 'falLogs' | 'workflowLogs' | 'timeline';
@@ -173,10 +177,17 @@ function report(context: BenchContext, route: Route, backend: Backend, runs: Run
         ),
         targetRow('mean ms added @1', addedMs, { comparison: '≤', value: 0.8 }, fixed(2)),
         targetRow(
-          `gateway req/s over Mesh + Hive Gateway's ${MESH_CACHED_FAL_LOGS_RPS} (issue 20's figure, not measured here)`,
-          of('gateway', (r) => r.throughput.requestsPerSecond) / MESH_CACHED_FAL_LOGS_RPS,
+          `gateway req/s over Mesh + Hive Gateway's at this run's floor (issue 20: ${MESH_CACHED_FAL_LOGS.requestsPerSecond} beside a floor of ${MESH_CACHED_FAL_LOGS.floorRequestsPerSecond}; not measured here)`,
+          ratio / MESH_SHARE_OF_FLOOR,
           { comparison: '≥', value: 2.5 },
           times,
+        ),
+        info(
+          `gateway req/s over Mesh + Hive Gateway's ${MESH_CACHED_FAL_LOGS.requestsPerSecond}, unscaled`,
+          times(
+            of('gateway', (r) => r.throughput.requestsPerSecond) /
+              MESH_CACHED_FAL_LOGS.requestsPerSecond,
+          ),
         ),
       ]
     : [
