@@ -250,25 +250,27 @@ export class GroupMember implements TailFollower<unknown> {
   }
 }
 
-/** A subscription joined to its group. */
+/** A subscription whose event stream the gateway writes, detached from its chain of plugins. */
 export interface Joined {
-  member: GroupMember;
+  /** Its group's member, when it joined a group. */
+  member?: GroupMember;
   /**
-   * What its event stream reads from now on, in place of the subscription's chain of plugins:
-   * the member's own results (`GroupMember.results`), as the chain would have passed them on.
+   * What its event stream reads from now on, in place of the subscription's chain: its member's
+   * own results (`GroupMember.results`), or else its results, as the chain would have passed
+   * them on.
    */
   results: AsyncIterable<ExecutionResult>;
 }
 
-/** A subscription that may join a group once its event stream is known. */
+/** A subscription that may be read without its chain (and may join a group) once its event stream is known. */
 export interface Joinable {
-  /** Joins its group, writing to `writer`. */
+  /** Detaches it from its chain, joining its group if it has one, writing to `writer`. */
   join(writer: FrameWriter): Joined;
 }
 
 /**
- * The groups of one gateway by sharing key, and the subscriptions that may join one, by their
- * request (their event stream is made after the subscription). A sharing key names one topic: it
+ * The groups of one gateway by sharing key, and the subscriptions that may be detached from their
+ * chain and join one, by their request (their event stream is made after the subscription). A sharing key names one topic: it
  * covers the credentials and the variables the topic's filter comes from.
  */
 export class EventGroups {
@@ -290,12 +292,12 @@ export class EventGroups {
     return group;
   }
 
-  /** `request`'s subscription may join a group. */
+  /** `request`'s subscription may be detached (and may join a group). */
   offer(request: object, joinable: Joinable) {
     this.joinable.set(request, joinable);
   }
 
-  /** Joins `request`'s subscription to its group, writing to `writer`, when it may join one. */
+  /** Detaches `request`'s subscription, writing to `writer`, when it may be (see `Joinable`). */
   join(request: object, writer: FrameWriter): Joined | undefined {
     const joinable = this.joinable.get(request);
     this.joinable.delete(request);

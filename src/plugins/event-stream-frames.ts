@@ -276,9 +276,10 @@ export function useSharedEventStreamFrames(
   ) => {
     const writer = new EventStreamWriter(frames!, res);
     const joined = groups.join(request, writer);
-    // A member's event stream no longer reads the subscription's chain: the chain is let go.
+    // The event stream no longer reads the subscription's chain: the chain is let go.
     writer.readFrom(joined?.results ?? result);
-    if (joined) writer.written = () => joined.member.written();
+    const member = joined?.member;
+    if (member) writer.written = () => member.written();
     // whatwg-node leaves the listeners that read a POST's body on Node's request, and with them
     // the Fetch-API request, for as long as the connection lives: a read body needs them no more.
     // Removing every listener at once keeps the request's events object fast (removing one

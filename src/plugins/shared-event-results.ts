@@ -72,22 +72,30 @@ class DetachedResults implements AsyncIterableIterator<ExecutionResult> {
   }
 }
 
+/** A shared tail's subscription and how it joins the group of its sharing key. */
+interface GroupOf {
+  source: SharedTail<unknown>;
+  join: (writer: FrameWriter) => GroupMember;
+}
+
 /**
- * A subscription's results from a shared topic: each event's result shared by the subscribers
- * that agree on the sharing key (`shared`). Once it joined its group (it is written through an
- * event stream of ours), the event stream reads what its group member runs itself, through the
- * subscription's detached hooks, and this chain's source is over: the chain is let go.
+ * A subscription's results, each event's result shared by the subscribers that agree on the
+ * sharing key (`shared`). Once the gateway writes its event stream (see `Joinable`), that stream
+ * reads the results through the subscription's detached hooks, and this chain's source is over:
+ * the chain is let go. A shared tail's subscription then joins its group (`group`) and the
+ * stream reads what its member runs itself; any other subscription's stream reads its runs of
+ * each event. Read as an iterator instead (single-connection mode, `yoga.fetch`), it is its
+ * chain's source like any subscription's.
  */
-class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinable {
+class DetachableResults implements AsyncIterableIterator<ExecutionResult>, Joinable {
   private iterator: AsyncIterator<ExecutionResult> | undefined;
-  /** The trace context it was subscribed in: a source its group opens is traced there. */
+  /** The trace context it was subscribed in: its results are read there, as the chain would. */
   private readonly traced: Context = otelContext.active();
 
   constructor(
-    private readonly source: SharedTail<unknown>,
-    private readonly shared: () => AsyncIterator<ExecutionResult>,
-    private readonly joinGroup: (writer: FrameWriter) => GroupMember,
+    private readonly shared: () => AsyncIterableIterator<ExecutionResult>,
     private readonly detachHooks: () => DetachedHooks,
+    private readonly group: GroupOf | undefined,
   ) {}
 
   [Symbol.asyncIterator]() {
@@ -95,12 +103,14 @@ class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinab
   }
 
   join(writer: FrameWriter): Joined {
-    const member = this.joinGroup(writer);
-    otelContext.with(this.traced, () => member.follow(this.source));
+    const { group, traced } = this;
     this.iterator = ended();
+    if (!group) return { results: new DetachedResults(this.shared(), this.detachHooks(), traced) };
+    const member = group.join(writer);
+    otelContext.with(traced, () => member.follow(group.source));
     return {
       member,
-      results: new DetachedResults(member.results(), this.detachHooks(), this.traced),
+      results: new DetachedResults(member.results(), this.detachHooks(), traced),
     };
   }
 
@@ -126,8 +136,9 @@ class GroupableResults implements AsyncIterableIterator<ExecutionResult>, Joinab
  *
  * On `/graphql` (distinct connections), subscribers of a shared tail that also agree on every
  * variable form a group (`EventGroup`): each line is run once and its frame written to all of
- * them in one loop, with no per-subscriber promise chain per line. Elsewhere (`/graphql/stream`,
- * a replay) each subscriber reads its results as any subscription.
+ * them in one loop, with no per-subscriber promise chain per line. Any other subscription on
+ * `/graphql` (a replay, a timeline) has its results read by its event stream without its chain
+ * of plugins; on `/graphql/stream` each subscriber reads its results through its chain.
  *
  * A result carrying errors is never shared: a subscriber that would receive one runs the event
  * itself (the first subscriber's run may have failed only because that client went away).
@@ -218,14 +229,19 @@ export function useSharedEventStreams(
         const gateway = request && gatewayContextOf(request);
         const runArgs: ExecutionArgs = gateway ? { ...args, contextValue: gateway } : args;
         const { run, sharedRun } = eventRuns(runArgs);
-        const shared = () => mapAsyncIterator(source, sharedRun);
-        if (!isSharedTail(source)) return shared();
-        const results = new GroupableResults(
-          source,
-          () => shared()[Symbol.asyncIterator](),
-          (writer) =>
-            groups.group(sharingKey(runArgs, runArgs.variableValues)).join(sharedRun, run, writer),
+        const group: GroupOf | undefined = isSharedTail(source)
+          ? {
+              source,
+              join: (writer) =>
+                groups
+                  .group(sharingKey(runArgs, runArgs.variableValues))
+                  .join(sharedRun, run, writer),
+            }
+          : undefined;
+        const results = new DetachableResults(
+          () => mapAsyncIterator(source, sharedRun),
           () => streamHooks.detach(args.contextValue as object, runArgs),
+          group,
         );
         if (request) groups.offer(request, results);
         return results;

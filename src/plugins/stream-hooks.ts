@@ -68,14 +68,15 @@ export interface DetachedHooks {
  * What plugins do with each result of a subscription's stream and when it ends (envelop's
  * `onNext` and `onEnd`), held per subscription beside envelop's chain rather than inside it.
  * A subscription read through its chain runs them there (`runner`, after every held plugin, so
- * in the same order as before). A subscription whose group writes its event stream takes them
- * (`detach`) and runs them itself for the few results it runs alone, and its chain, which keeps
- * the whole request's state reachable, is let go.
+ * in the same order as before). A subscription whose event stream the gateway writes itself
+ * takes them (`detach`) and runs them on the results it reads without its chain (a group
+ * member's, only those it runs alone), and its chain, which keeps the whole request's state
+ * reachable, is let go.
  *
  * Invariant: a subscription's hooks run in one place: the chain's runner finds none once they
  * were detached, and the chain of a detached subscription is never read again. A plugin that
  * hooks subscription streams must be given to `hold` (see `createGateway`): the hooks of one
- * that is not stay in the chain, and a group member never runs them.
+ * that is not stay in the chain, and a detached subscription never runs them.
  */
 export class SubscriptionStreamHooks {
   private readonly byContext = new WeakMap<object, HeldHooks>();
