@@ -262,7 +262,10 @@ export interface Joined {
   results: AsyncIterable<ExecutionResult>;
 }
 
-/** A subscription that may be read without its chain (and may join a group) once its event stream is known. */
+/**
+ * A subscription that may be read without its chain (and may join a group) once its event stream
+ * is known.
+ */
 export interface Joinable {
   /** Detaches it from its chain, joining its group if it has one, writing to `writer`. */
   join(writer: FrameWriter): Joined;
@@ -270,8 +273,9 @@ export interface Joinable {
 
 /**
  * The groups of one gateway by sharing key, and the subscriptions that may be detached from their
- * chain and join one, by their request (their event stream is made after the subscription). A sharing key names one topic: it
- * covers the credentials and the variables the topic's filter comes from.
+ * chain and join one, by their request (their event stream is made after the subscription). A
+ * sharing key names one topic: it covers the credentials and the variables the topic's filter
+ * comes from.
  */
 export class EventGroups {
   private readonly groups = new Map<string, EventGroup>();
