@@ -24,11 +24,13 @@ interface Tails {
     headers: Record<string, string>,
     address?: Address,
   ): ReturnType<typeof sseClient>;
+  /** A tail of the lines matching `search`; a replay from `since` when given. */
   tail(
     mode: Mode,
     headers: Record<string, string>,
     search: string,
     address?: Address,
+    since?: string,
   ): Received<string>;
   close(): Promise<void>;
 }
@@ -51,8 +53,8 @@ async function startTails(env: Record<string, string>): Promise<Tails> {
   return {
     stack,
     client,
-    tail: (mode, headers, search, address) =>
-      subscribe(client(mode, headers, address), TAIL, { filter: { search } }, (data) =>
+    tail: (mode, headers, search, address, since) =>
+      subscribe(client(mode, headers, address), TAIL, { filter: { search, since } }, (data) =>
         String((data.falLogs as { message: string }).message),
       ),
     async close() {
@@ -171,6 +173,28 @@ describe.each(['distinct', 'single'] as const)(
         expect(await each.waitFor(1)).toEqual([MESSAGE]);
         expect(each.errors).toEqual([]);
       }
+    });
+
+    it('gives a client its places back when its replays from since end', async () => {
+      const since = new Date(Date.now() - 1_000).toISOString();
+      const replays = [0, 1, 2].map((i) => tail(mode, FAL_AUTH, SEARCHES[i]!, undefined, since));
+      await logLine(stack);
+      for (const each of replays) {
+        await until(() => each.values.includes(MESSAGE), 5_000, 'a replay to go live');
+      }
+      expect(await refused(tail(mode, FAL_AUTH, SEARCHES[3]!, undefined, since))).toMatchObject([
+        { extensions: { code: 'RATE_LIMITED' } },
+      ]);
+
+      // Gone live, each reads its search's shared tail alone. The client leaves one replay: its
+      // place is free again.
+      await until(() => stack.emulator.openStreams() === 3, 5_000, 'the replays to catch up');
+      replays[0]!.dispose();
+      await until(() => stack.emulator.openStreams() === 2, 5_000, 'its stream to close');
+      const next = tail(mode, FAL_AUTH, SEARCHES[4]!, undefined, new Date().toISOString());
+      await logLine(stack);
+      await until(() => next.values.includes(MESSAGE), 5_000, 'the next replay to go live');
+      expect(next.errors).toEqual([]);
     });
   },
 );
