@@ -26,7 +26,7 @@ export type { LiveFeed, LiveFeedRequest } from './live/live-feed.js';
 export type { RunChange } from './live/run-change.js';
 export type { WorkflowRunChange, WorkflowRunFeedFilter } from './live/workflow-run-feed.js';
 export type { SharingObserver } from './live/shared-topic.js';
-export type { SharedTail, TailFollower } from './live/shared-tails.js';
+export type { Followable, ReplayFollower } from './live/catch-up.js';
 export type { PageCursorEncoder } from './paging/cursor.js';
 export type { FalLogContext } from './paging/fal-log-context.js';
 export type { FalLogBatch, FalLogEntry, FalLogPosition, FalLogWalkEnd } from './paging/fal-logs.js';

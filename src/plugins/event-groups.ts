@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import type { SharedTail, TailFollower } from '../context.js';
+import type { Followable, ReplayFollower } from '../context.js';
 
 /** Where a member's frames go: its event stream (see `EventStreamWriter`). */
 export interface FrameWriter {
@@ -98,11 +98,13 @@ export class EventGroup {
 /**
  * One subscription of a group. Frames of shared results are written to its `writer` as the
  * group settles them; what it runs itself (a result with errors, the last event of a failed
- * tail, what its own source brings once it fell behind) comes out of `results()`, which its
- * event stream reads, in order with the frames: while such a result is on
- * its way out, the frames after it wait in `queue`.
+ * tail, what its own source brings once it fell behind, what a replay brings before it has
+ * caught up) comes out of `results()`, which its event stream reads, in order with the frames:
+ * while such a result is on its way out, the frames after it wait in `queue`.
  */
-export class GroupMember implements TailFollower<unknown> {
+export class GroupMember implements ReplayFollower<unknown> {
+  /** What comes before anything else (see `first`); undefined once it is over. */
+  private prefix: AsyncIterator<unknown> | undefined;
   /** In order: frames to write, and events this member runs itself. */
   private readonly queue: Array<Buffer | OwnEvent> = [];
   /** Events taken whose group run has not settled yet. */
@@ -124,8 +126,14 @@ export class GroupMember implements TailFollower<unknown> {
   ) {}
 
   /** Follows `source`'s events from now on. */
-  follow(source: SharedTail<unknown>) {
+  follow(source: Followable<unknown>) {
     this.leave = source.follow(this);
+  }
+
+  first(values: AsyncIterable<unknown>) {
+    this.prefix = values[Symbol.asyncIterator]();
+    if (this.stopped) void this.prefix.return?.();
+    this.wakeUp();
   }
 
   next(event: unknown): number {
@@ -152,8 +160,9 @@ export class GroupMember implements TailFollower<unknown> {
     this.inFlight -= 1;
     if (this.stopped) return;
     // Most frames find nothing before them: written at once, the queue never grows.
-    if (frame && this.queue.length === 0 && !this.outstanding) this.writer.write(frame);
-    else this.queue.push(frame ?? new OwnEvent(event));
+    if (frame && this.queue.length === 0 && !this.outstanding && !this.prefix) {
+      this.writer.write(frame);
+    } else this.queue.push(frame ?? new OwnEvent(event));
     this.drain();
   }
 
@@ -173,7 +182,7 @@ export class GroupMember implements TailFollower<unknown> {
   }
 
   private drain() {
-    while (!this.outstanding && this.queue[0] instanceof Buffer) {
+    while (!this.outstanding && !this.prefix && this.queue[0] instanceof Buffer) {
       this.writer.write(this.queue.shift() as Buffer);
     }
     if (this.ownTurn()) this.wakeUp();
@@ -182,6 +191,7 @@ export class GroupMember implements TailFollower<unknown> {
   /** Whether `results()` has something to hand out (or is over) before any further frame. */
   private ownTurn(): boolean {
     if (this.outstanding) return false;
+    if (this.prefix) return true;
     if (this.queue.length > 0) return this.queue[0] instanceof OwnEvent;
     return this.inFlight === 0 && (this.own !== undefined || this.ended);
   }
@@ -208,6 +218,15 @@ export class GroupMember implements TailFollower<unknown> {
   /** The next result of its own when it may be read now; undefined while it must wait. */
   private ownNow(): Promise<IteratorResult<ExecutionResult, undefined>> | undefined {
     if (this.stopped) return Promise.resolve(DONE);
+    if (this.prefix) {
+      return this.prefix.next().then<IteratorResult<ExecutionResult, undefined>>((next) => {
+        if (this.stopped) return DONE;
+        if (!next.done) return this.ownResult(next.value);
+        this.prefix = undefined;
+        this.drain();
+        return this.nextOwn();
+      });
+    }
     const head = this.queue[0];
     if (head instanceof OwnEvent && !this.outstanding) {
       this.queue.shift();
@@ -243,6 +262,7 @@ export class GroupMember implements TailFollower<unknown> {
     this.stopped = true;
     this.queue.length = 0;
     this.leave?.();
+    void this.prefix?.return?.();
     void this.own?.return?.();
     this.wakeUp();
     this.group.left();

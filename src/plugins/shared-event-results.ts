@@ -9,7 +9,7 @@ import {
 import { context as otelContext, type Context } from '@opentelemetry/api';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
-import { gatewayContextOf, type GatewayContext, type SharedTail } from '../context.js';
+import { gatewayContextOf, type Followable, type GatewayContext } from '../context.js';
 import { argumentsDigest } from '../digest.js';
 import {
   DONE,
@@ -24,9 +24,14 @@ import { variablesReadPerEvent } from './event-variables.js';
 import { useSharedEventStreamFrames, type EventStreamFrames } from './event-stream-frames.js';
 import type { DetachedHooks, SubscriptionStreamHooks } from './stream-hooks.js';
 
-/** A shared topic's subscription, which may be handed to a group (see `EventGroup`). */
-const isSharedTail = (source: AsyncIterable<unknown>): source is SharedTail<unknown> =>
-  typeof (source as Partial<SharedTail<unknown>>).follow === 'function';
+/**
+ * A shared topic's subscription, or a replay that goes on with one: it may be handed to a group
+ * (see `EventGroup`).
+ */
+const isFollowable = (
+  source: AsyncIterable<unknown>,
+): source is Followable<unknown> & AsyncIterable<unknown> =>
+  typeof (source as Partial<Followable<unknown>>).follow === 'function';
 
 /** An iterator that has ended. */
 const ended = (): AsyncIterator<ExecutionResult> => ({
@@ -72,9 +77,9 @@ class DetachedResults implements AsyncIterableIterator<ExecutionResult> {
   }
 }
 
-/** A shared tail's subscription and how it joins the group of its sharing key. */
+/** A followable subscription and how it joins the group of its sharing key. */
 interface GroupOf {
-  source: SharedTail<unknown>;
+  source: Followable<unknown>;
   join: (writer: FrameWriter) => GroupMember;
 }
 
@@ -82,9 +87,9 @@ interface GroupOf {
  * A subscription's results, each event's result shared by the subscribers that agree on the
  * sharing key (`shared`). Once the gateway writes its event stream (see `Joinable`), that stream
  * reads the results through the subscription's detached hooks, and this chain's source is over:
- * the chain is let go. A shared tail's subscription then joins its group (`group`) and the
- * stream reads what its member runs itself; any other subscription's stream reads its runs of
- * each event. Read as an iterator instead (single-connection mode, `yoga.fetch`), it is its
+ * the chain is let go. A shared tail's subscription, or a replay that goes on with one, then
+ * joins its group (`group`) and the stream reads what its member runs itself; any other
+ * subscription's stream reads its runs of each event. Read as an iterator instead (single-connection mode, `yoga.fetch`), it is its
  * chain's source like any subscription's.
  */
 class DetachableResults implements AsyncIterableIterator<ExecutionResult>, Joinable {
@@ -136,8 +141,10 @@ class DetachableResults implements AsyncIterableIterator<ExecutionResult>, Joina
  *
  * On `/graphql` (distinct connections), subscribers of a shared tail that also agree on every
  * variable form a group (`EventGroup`): each line is run once and its frame written to all of
- * them in one loop, with no per-subscriber promise chain per line. Any other subscription on
- * `/graphql` (a replay, a timeline) has its results read by its event stream without its chain
+ * them in one loop, with no per-subscriber promise chain per line. A replay from `since` is a
+ * member of its own sharing key's group from the start: it runs what it replays itself and,
+ * once it has caught up, is written the group's frames like any member. Any other subscription
+ * on `/graphql` (a timeline, a feed) has its results read by its event stream without its chain
  * of plugins; on `/graphql/stream` each subscriber reads its results through its chain.
  *
  * A result carrying errors is never shared: a subscriber that would receive one runs the event
@@ -229,7 +236,7 @@ export function useSharedEventStreams(
         const gateway = request && gatewayContextOf(request);
         const runArgs: ExecutionArgs = gateway ? { ...args, contextValue: gateway } : args;
         const { run, sharedRun } = eventRuns(runArgs);
-        const group: GroupOf | undefined = isSharedTail(source)
+        const group: GroupOf | undefined = isFollowable(source)
           ? {
               source,
               join: (writer) =>
