@@ -1,6 +1,7 @@
 import { Repeater } from 'graphql-yoga';
 import { reached, type Resumable } from './hub.js';
 import type { SharedTail, TailFollower } from './shared-tails.js';
+import { STOPPED } from './stopped.js';
 
 /** A subscriber that replays from a past moment, and the shared tail it may go on with. */
 export interface CatchUpRequest<Event, Position> {
@@ -60,8 +61,8 @@ class Replay<Event, Position> {
   private unseen: ((event: Event) => Event | undefined) | undefined;
   /** The shared tail ended or failed before the switch: the own source goes on alone. */
   joinOver = false;
-  /** Stops the own source: at the switch, or when the replay ends. */
-  readonly ownStop = new AbortController();
+  /** Stops the own source (see `stopOwn`); let go once it has. */
+  private ownStop: AbortController | undefined = new AbortController();
 
   constructor(private readonly request: CatchUpRequest<Event, Position>) {}
 
@@ -97,7 +98,8 @@ class Replay<Event, Position> {
    * the switch (`switched` is false then).
    */
   events(): AsyncIterator<Event> {
-    const own = this.request.own(this.ownStop.signal)[Symbol.asyncIterator]();
+    const stopped = this.ownStop?.signal ?? AbortSignal.abort(STOPPED);
+    const own = this.request.own(stopped)[Symbol.asyncIterator]();
     const next = async (): Promise<IteratorResult<Event, undefined>> => {
       for (;;) {
         if (this.switched) {
@@ -112,12 +114,12 @@ class Replay<Event, Position> {
         } catch (error) {
           // The own source stopped (at the switch, or as the replay ends) may end by throwing.
           if (this.switched) continue;
-          if (this.ownStop.signal.aborted) return DONE;
+          if (stopped.aborted) return DONE;
           throw error;
         }
         // Switched meanwhile: the shared tail covers what comes after what was handed out.
         if (this.switched) continue;
-        if (event.done || this.ownStop.signal.aborted) return DONE;
+        if (event.done || stopped.aborted) return DONE;
         this.position = this.request.resumable.advance(this.position, event.value);
         this.switchWhenCaughtUp();
         return { done: false, value: event.value };
@@ -126,7 +128,7 @@ class Replay<Event, Position> {
     return {
       next,
       return: async () => {
-        this.ownStop.abort();
+        this.stopOwn();
         await own.return?.();
         return DONE;
       },
@@ -139,9 +141,16 @@ class Replay<Event, Position> {
     if (this.switched || this.joinOver || !reached(request.resumable, position, brought[0])) return;
     if (request.covered && !request.covered(position!, brought)) return;
     this.unseen = request.resumable.unseen(position!);
+    this.position = undefined;
     this.rest = brought;
     this.brought = [];
-    this.ownStop.abort();
+    this.stopOwn();
+  }
+
+  /** Stops the own source: at the switch, or when the replay ends. */
+  stopOwn() {
+    this.ownStop?.abort(STOPPED);
+    this.ownStop = undefined;
   }
 }
 
@@ -185,7 +194,7 @@ function iterated<Event, Position>(request: CatchUpRequest<Event, Position>): Re
     request.signal.addEventListener('abort', leave, { once: true });
     if (request.signal.aborted) leave();
     void stop.then(() => done.abort());
-    done.signal.addEventListener('abort', () => replay.ownStop.abort(), { once: true });
+    done.signal.addEventListener('abort', () => replay.stopOwn(), { once: true });
 
     /** Settles once the own source's events, and what the shared tail brought, are out. */
     const ownRun = (async () => {
@@ -302,11 +311,12 @@ function followed<Event, Position>(
     if (over) return;
     over = true;
     signal.removeEventListener('abort', gone);
-    replay.ownStop.abort();
+    replay.stopOwn();
     leaveJoin();
     lifecycle.ended();
   };
   const gone = () => {
+    if (over) return;
     finish();
     follower.end();
   };
@@ -336,20 +346,13 @@ function followed<Event, Position>(
     // Only after the switch: before it, `next` never tells of a backlog.
     alone: (values) => follower.alone(unseenOf(values, (event) => replay.fresh(event))),
   };
+  // The subscription to the shared tail goes when the subscriber does: it ends then before the
+  // switch (`joinFollower.end`), and with it the replay after; `gone` does the rest.
   const join = () => {
-    const subscription = new AbortController();
-    const leave = request.join(subscription.signal).follow(joinFollower);
-    leaveJoin = () => {
-      leave();
-      subscription.abort();
-    };
+    leaveJoin = request.join(signal).follow(joinFollower);
   };
 
-  follower.first(
-    replayed(replay, () => {
-      if (!over) gone();
-    }),
-  );
+  follower.first(replayed(replay, gone));
   signal.addEventListener('abort', gone, { once: true });
   if (signal.aborted) gone();
   else join();

@@ -82,13 +82,15 @@ export function sharedFalLogTails(options: {
   };
   return ({ replay, ...request }) => {
     if (!replay) return shared(request);
+    // The gateway shutting down ends the own source, and the hub ends the shared tail.
     return catchUp({
-      own: (signal) => live({ ...request, signal, lifecycle: UNCOUNTED }),
+      own: (signal) =>
+        live({ ...request, signal: AbortSignal.any([signal, shutdown]), lifecycle: UNCOUNTED }),
       join: (signal) => shared({ ...request, signal, lifecycle: UNCOUNTED }),
       resumable: positions,
       ends: (event) => event.kind === 'failed',
       maxBrought,
-      signal: AbortSignal.any([request.signal, shutdown]),
+      signal: request.signal,
       lifecycle: request.lifecycle,
     });
   };

@@ -34,13 +34,12 @@ export function unseenAfter(
 ): (event: FalTailEvent) => FalTailEvent | undefined {
   const { newest } = position;
   const resumeFrom = newest - overlapMicros;
-  const replays = position.replays.copy();
-  replays.expectReplayFrom(resumeFrom);
+  const isReplay = position.replays.replaysFrom(resumeFrom);
   let caughtUp = false;
   return (event) => {
     if (event.kind === 'failed') return event;
     if (!caughtUp && event.micros < resumeFrom) return undefined;
-    if (replays.isReplay(event.data)) return undefined;
+    if (isReplay(event.data)) return undefined;
     if (event.micros > newest) caughtUp = true;
     return event;
   };

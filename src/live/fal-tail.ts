@@ -10,6 +10,7 @@ import type { Release } from './release.js';
 import { backedOff } from './tail-backoff.js';
 import { redactCredentials } from '../upstreams/redact.js';
 import { ReplayFilter } from './replay-filter.js';
+import { STOPPED } from './stopped.js';
 import type { StreamSlots } from './stream-slots.js';
 
 /** A delivered line, its timestamp in microseconds, and its event data exactly as sent. */
@@ -84,7 +85,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailEvent> {
     const upstream = new AbortController();
     const onClientGone = () => void stop();
     request.signal.addEventListener('abort', onClientGone, { once: true });
-    void stop.then(() => upstream.abort());
+    void stop.then(() => upstream.abort(STOPPED));
 
     const { settings } = request;
     const overlapMicros = settings.resumeOverlapMs * 1000;
@@ -182,7 +183,7 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailEvent> {
       }
     } finally {
       request.signal.removeEventListener('abort', onClientGone);
-      upstream.abort();
+      upstream.abort(STOPPED);
       void stop();
       request.lifecycle.ended();
     }

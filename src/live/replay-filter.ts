@@ -41,6 +41,18 @@ export class ReplayFilter {
     return copy;
   }
 
+  /**
+   * Recognises, once per delivery, what a connection of another tail going on from `startMicros`
+   * brings again of the lines remembered here. It holds those lines until it has seen them, and
+   * nothing else (no lines to hand on to a later copy).
+   */
+  replaysFrom(startMicros: number): (key: string) => boolean {
+    const replays = this.copy();
+    replays.expectReplayFrom(startMicros);
+    replays.recent.length = 0;
+    return (key) => replays.isReplay(key);
+  }
+
   /** How many delivered lines are remembered (bounded by the line rate over the overlap). */
   get remembered(): number {
     return this.recent.length;

@@ -7,6 +7,7 @@ import { sseClient, subscribe, until } from '../support/sse-client.js';
 
 const QUERY = '{ falLogs(first: 2) { edges { node { message } } } }';
 const TAIL = 'subscription { falLogs { message } }';
+const REPLAY = 'subscription ($since: DateTime) { falLogs(filter: { since: $since }) { message } }';
 
 describe('metrics and logs', () => {
   let stack: Stack;
@@ -121,12 +122,16 @@ describe('metrics and logs', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('finishes in-flight queries, completes live tails, then stops', async () => {
+  it('finishes in-flight queries, completes live tails and replays, then stops', async () => {
     const stack = await startStack();
     const client = sseClient(stack.url, 'distinct', FAL_AUTH);
     try {
       const tail = subscribe(client, TAIL, {}, (data) => data);
       await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
+      // A replay that has not caught up yet still reads a stream of its own.
+      const since = new Date(Date.now() - 1_000).toISOString();
+      const replay = subscribe(client, REPLAY, { since }, (data) => data);
+      await until(() => stack.emulator.openStreams() === 2, 5_000, 'the replay’s own stream');
       stack.emulator.setFault('logs.history', { latencyMs: 600 });
       const slow = stack.graphql(QUERY);
       await until(
@@ -142,9 +147,11 @@ describe('graceful shutdown', () => {
       const answered = await slow;
       expect(answered.errors).toBeUndefined();
       expect(answered.data).toMatchObject({ falLogs: { edges: [{}, {}] } });
-      await tail.ended;
-      expect(tail.completed).toBe(true);
-      expect(tail.errors).toEqual([]);
+      for (const live of [tail, replay]) {
+        await live.ended;
+        expect(live.completed).toBe(true);
+        expect(live.errors).toEqual([]);
+      }
       await closing;
       expect(stack.emulator.openStreams()).toBe(0);
     } finally {
