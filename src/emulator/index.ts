@@ -84,6 +84,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     createSourceServer(difySpec, calls, faults),
     createSourceServer(falLegacySpec, calls, faults),
   ] as const;
+  let falConnections = 0;
+  servers[0].on('connection', () => (falConnections += 1));
   const close = () => Promise.all(servers.map(shutdown)).then(() => undefined);
   const host = options.host ?? '127.0.0.1';
   const [falUrl, difyUrl, falLegacyUrl] = await Promise.all([
@@ -117,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setFault: (route, fault) => faults.set(route, fault),
     clearFaults: () => faults.clear(),
     openStreams: () => streams.size,
+    falConnections: () => falConnections,
     inFlight: () => calls.inFlight,
     peakInFlight: () => calls.peakInFlight,
     fal,

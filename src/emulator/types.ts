@@ -118,6 +118,8 @@ export interface Emulator {
   clearFaults(): void;
   /** Currently open logs.stream responses. */
   openStreams(): number;
+  /** TCP connections the fal server (v1) has accepted since it started. */
+  falConnections(): number;
   /** Calls received and not yet answered or abandoned. */
   inFlight(): number;
   /** The most calls in flight at once since the last `resetCalls()`. */

@@ -10,6 +10,7 @@ import { codeForStatus, UpstreamError } from '../errors.js';
 import { jitteredBackoffMs } from './retry.js';
 import type { UpstreamErrorCode, UpstreamSource } from '../errors.js';
 import { redactCredentials } from './redact.js';
+import { StreamClients } from './stream-clients.js';
 import { isOversizeEvent, serverSentEvents } from './sse.js';
 import { injectTraceContext, UpstreamSpan, type ExchangeEnd } from './tracing.js';
 
@@ -98,7 +99,7 @@ const UNAVAILABLE_CODES = new Set([
 export class UpstreamHttp {
   private readonly pool: Pool;
   /** Long-lived streams hold a connection each, so they must not queue behind or starve queries. */
-  private readonly streamPool: Pool;
+  private readonly streamClients: StreamClients;
   private readonly baseUrl: URL;
   private readonly basePath: string;
   private readonly retry: RetryPolicy;
@@ -125,12 +126,7 @@ export class UpstreamHttp {
       bodyTimeout: settings.bodyTimeoutMs,
       keepAliveTimeout: 10_000,
     });
-    this.streamPool = new Pool(url.origin, {
-      connections: settings.maxStreams,
-      connect: { timeout: settings.connectTimeoutMs },
-      headersTimeout: settings.headersTimeoutMs,
-      keepAliveTimeout: 1_000,
-    });
+    this.streamClients = new StreamClients(url.origin, settings);
   }
 
   /**
@@ -186,15 +182,17 @@ export class UpstreamHttp {
   ): Promise<AsyncIterable<EventSourceMessage>> {
     const guard = this.startAttempt(request);
     const span = this.span(request);
+    const stream = this.streamClients.take();
     let response: Dispatcher.ResponseData;
     try {
       response = await span.run(() =>
-        this.send(request, guard.signal, this.streamPool, 'text/event-stream', idleTimeoutMs),
+        this.send(request, guard.signal, stream.client, 'text/event-stream', idleTimeoutMs),
       );
       if (response.statusCode < 200 || response.statusCode >= 300) {
         throw this.statusError(response, await this.readBody(response), request.authorization);
       }
     } catch (caught) {
+      stream.release();
       guard.dispose();
       const error = guard.expired ? this.deadlineError() : caught;
       span.end(endOf(error));
@@ -217,6 +215,7 @@ export class UpstreamHttp {
         ended = { ...endOf(error), status: response.statusCode };
         throw error;
       } finally {
+        stream.release();
         guard.dispose();
         observer.streamClosed(source, request.route);
         span.end(ended);
@@ -236,7 +235,7 @@ export class UpstreamHttp {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.close(), this.streamPool.destroy()]);
+    await Promise.all([this.pool.close(), this.streamClients.close()]);
   }
 
   private async attempt<Schema extends z.ZodType>(
@@ -317,7 +316,7 @@ export class UpstreamHttp {
   private async send(
     request: UpstreamRequest,
     signal: AbortSignal,
-    pool = this.pool,
+    dispatcher: Dispatcher = this.pool,
     accept = 'application/json',
     bodyTimeout?: number,
   ): Promise<Dispatcher.ResponseData> {
@@ -333,7 +332,7 @@ export class UpstreamHttp {
       body = JSON.stringify(request.body);
     }
     try {
-      return await pool.request({
+      return await dispatcher.request({
         method: request.method,
         path: this.basePath + request.path + queryString(request.query),
         headers,

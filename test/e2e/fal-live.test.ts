@@ -375,6 +375,25 @@ describe('identical tails share one upstream stream', () => {
     expect(await openSubscriptions(stack)).toBe(2);
   });
 
+  it('makes no upstream connection as tails end: not when a replay catches up, nor when clients leave', async () => {
+    const MESSAGES = `subscription ($filter: FalLogFilter) { falLogs(filter: $filter) { message } }`;
+    const pickMessage = (data: Record<string, unknown>) => data.falLogs as { message: string };
+    const live = subscribe(client('distinct', FAL_AUTH), MESSAGES, {}, pickMessage);
+    await until(() => stack.emulator.openStreams() === 1, 5_000, 'the shared stream');
+    const since = new Date(Date.now() - 1_000).toISOString();
+    subscribe(client('distinct', FAL_AUTH), MESSAGES, { filter: { since } }, pickMessage);
+    await until(() => stack.emulator.openStreams() === 2, 5_000, 'the replay’s own stream');
+    const connected = stack.emulator.falConnections();
+
+    await appendLive(1, 'caught up on');
+    await live.waitFor(1);
+    await until(() => stack.emulator.openStreams() === 1, 5_000, 'the replay’s stream to close');
+    for (const open of openClients.splice(0)) open.dispose();
+    await until(() => stack.emulator.openStreams() === 0, 5_000, 'the shared stream to close');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stack.emulator.falConnections()).toBe(connected);
+  });
+
   it('does not give a late subscriber lines stamped before it came', async () => {
     const early = subscribe(client('distinct', FAL_AUTH), TAIL, {}, pickLine);
     await until(() => stack.emulator.openStreams() === 1, 5_000, 'the upstream stream');
