@@ -269,7 +269,7 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   });
 
   it.each(['distinct', 'single'] as const)(
-    'traces a live tail (%s connection mode): a span for its upstream stream under the subscription',
+    'traces a live tail (%s connection mode): a span for its upstream stream under the subscription, called off when its client leaves',
     async (mode) => {
       const client = clientTrace();
       const streamCalls = () =>
@@ -308,8 +308,11 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
           'upstream.source': 'fal',
           'upstream.route': 'logs.stream',
           'http.response.status_code': 200,
+          // Its subscriber left: the stream was called off, not failed.
+          'upstream.outcome': 'aborted',
         },
       });
+      expect(stream!.status.code).not.toBe(STATUS_ERROR);
       const [call] = streamCalls();
       expect(parseTraceparent(call!.traceparent)).toEqual({
         traceId: client.traceId,
