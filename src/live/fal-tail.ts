@@ -85,7 +85,10 @@ export function tailFalLogs(request: FalTailRequest): Repeater<FalTailEvent> {
     const upstream = new AbortController();
     const onClientGone = () => void stop();
     request.signal.addEventListener('abort', onClientGone, { once: true });
-    void stop.then(() => upstream.abort(STOPPED));
+    // Aborted on the next turn of the event loop: closing a stream is costly (its socket, and
+    // undici's errors), and tails that stop together (replays switching on one line) hand out
+    // that line first and close their streams after it.
+    void stop.then(() => setImmediate(() => upstream.abort(STOPPED)));
 
     const { settings } = request;
     const overlapMicros = settings.resumeOverlapMs * 1000;
