@@ -18,6 +18,13 @@ export interface CatchUpRequest<Event, Position> {
    */
   covered?(position: Position, brought: readonly Event[]): boolean;
   /**
+   * The shared tail's copy, among `brought`, of `own`, the event the own source switched on; it
+   * is handed out in place of `own`, so that subscribers switching on the same event (replays
+   * from different moments after a restart, all catching up on the next live line) can share
+   * its run and frame. Without it, or without a copy, `own` is handed out.
+   */
+  twin?(own: Event, brought: readonly Event[]): Event | undefined;
+  /**
    * Events the shared tail may bring before the own source has reached the first of them; past
    * that, the subscription to it is dropped and a fresh one taken.
    */
@@ -122,7 +129,8 @@ class Replay<Event, Position> {
         if (event.done || stopped.aborted) return DONE;
         this.position = this.request.resumable.advance(this.position, event.value);
         this.switchWhenCaughtUp();
-        return { done: false, value: event.value };
+        if (!this.switched) return { done: false, value: event.value };
+        return { done: false, value: this.request.twin?.(event.value, this.rest) ?? event.value };
       }
     };
     return {

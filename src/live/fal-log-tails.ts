@@ -1,7 +1,7 @@
 import { argumentsDigest } from '../digest.js';
 import type { Instant } from '../time.js';
 import type { FalLiveRequest, FalLiveSource, FalTailEvent, FalTailPosition } from './fal-tail.js';
-import { advanced, copied, unseenAfter } from './fal-tail-position.js';
+import { advanced, copied, sameLine, unseenAfter } from './fal-tail-position.js';
 import { catchUp } from './catch-up.js';
 import type { Resumable, TailHub } from './hub.js';
 
@@ -89,6 +89,7 @@ export function sharedFalLogTails(options: {
       join: (signal) => shared({ ...request, signal, lifecycle: UNCOUNTED }),
       resumable: positions,
       ends: (event) => event.kind === 'failed',
+      twin: sameLine,
       maxBrought,
       signal: request.signal,
       lifecycle: request.lifecycle,

@@ -44,3 +44,12 @@ export function unseenAfter(
     return event;
   };
 }
+
+/** Another tail's copy of `own` among `events`: the same line, as the upstream sent it. */
+export function sameLine(
+  own: FalTailEvent,
+  events: readonly FalTailEvent[],
+): FalTailEvent | undefined {
+  if (own.kind === 'failed') return undefined;
+  return events.find((event) => event.kind === 'line' && event.data === own.data);
+}

@@ -56,7 +56,8 @@ export class EventGroup {
 
   /**
    * A member for `writer`. `runShared` runs an event for the group when it is the first member
-   * offered it; `runOwn` runs an event for it alone.
+   * offered it, and what a replay hands the member first (see `GroupMember.first`); `runOwn`
+   * runs an event for it alone.
    */
   join(runShared: RunEvent, runOwn: RunEvent, writer: FrameWriter): GroupMember {
     this.members += 1;
@@ -221,7 +222,8 @@ export class GroupMember implements ReplayFollower<unknown> {
     if (this.prefix) {
       return this.prefix.next().then<IteratorResult<ExecutionResult, undefined>>((next) => {
         if (this.stopped) return DONE;
-        if (!next.done) return this.ownResult(next.value);
+        // Run as the group runs: replays switching on the same event share its run and frame.
+        if (!next.done) return this.ownResult(next.value, this.runShared);
         this.prefix = undefined;
         this.drain();
         return this.nextOwn();
@@ -246,9 +248,12 @@ export class GroupMember implements ReplayFollower<unknown> {
     return last ? this.ownResult(last.event) : Promise.resolve(this.stop());
   }
 
-  private async ownResult(event: unknown): Promise<IteratorYieldResult<ExecutionResult>> {
+  private async ownResult(
+    event: unknown,
+    run = this.runOwn,
+  ): Promise<IteratorYieldResult<ExecutionResult>> {
     this.outstanding = true;
-    return { done: false, value: await this.runOwn(event) };
+    return { done: false, value: await run(event) };
   }
 
   private wakeUp() {

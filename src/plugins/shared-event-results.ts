@@ -142,8 +142,10 @@ class DetachableResults implements AsyncIterableIterator<ExecutionResult>, Joina
  * On `/graphql` (distinct connections), subscribers of a shared tail that also agree on every
  * variable form a group (`EventGroup`): each line is run once and its frame written to all of
  * them in one loop, with no per-subscriber promise chain per line. A replay from `since` is a
- * member of its own sharing key's group from the start: it runs what it replays itself and,
- * once it has caught up, is written the group's frames like any member. Any other subscription
+ * member of its own sharing key's group from the start: it runs what it replays itself (through
+ * the shared results: replays that switch on the same live line, handed out as the shared tail
+ * brought it, share its run) and, once it has caught up, is written the group's frames like any
+ * member. Any other subscription
  * on `/graphql` (a timeline, a feed) has its results read by its event stream without its chain
  * of plugins; on `/graphql/stream` each subscriber reads its results through its chain.
  *

@@ -185,6 +185,31 @@ describe.each(Object.keys(modes) as Array<keyof typeof modes>)('a replay read %s
     expect(tail.counts).toEqual({ started: 1, ended: 1 });
   });
 
+  it('hands out the shared tail’s copy of the line it switches on, when it has one', async () => {
+    // The shared tail's copy of line n reads n + 0.5 here: the same line, told apart.
+    const line = (event: Event) => (typeof event === 'number' ? Math.floor(event) : event);
+    const tail = replay({
+      resumable: {
+        advance: (position, event) => (typeof event === 'number' ? Math.floor(event) : position),
+        unseen: (position) => (event) =>
+          typeof event === 'number' && Math.floor(event) <= position ? undefined : event,
+      },
+      twin: (own, brought) => brought.find((event) => line(event) === line(own)),
+    });
+    await settled();
+    tail.own[0]!.push(1, 2);
+    tail.shared[0]!.push(3.5, 4.5);
+    await settled();
+    tail.own[0]!.push(3);
+    await settled();
+    tail.shared[0]!.push(5.5);
+    await settled();
+    expect(tail.received).toEqual([1, 2, 3.5, 4.5, 5.5]);
+    expect(tail.own[0]!.stopped).toBe(true);
+    tail.leave();
+    await tail.ended;
+  });
+
   it('drops what its own source handed out already when that source is ahead of the shared tail', async () => {
     const tail = replay();
     await settled();

@@ -183,6 +183,25 @@ describe('EventGroup fan-out', () => {
     expect(source.state.stopped).toBe(true);
   });
 
+  it('runs what a replay hands it first as the group runs its lines, so that replays switching on one line share its run', async () => {
+    const { side } = setUp();
+    const socket = new FakeSocket();
+    const member = side.groups.group('document').join(side.runShared, side.runOwn, socket);
+    const driven = drive(member, socket);
+    member.first(
+      new Repeater<Line>(async (push, stop) => {
+        await push({ n: 1 });
+        await push({ n: 2 });
+        stop();
+      }),
+    );
+    await flush();
+    member.end();
+    await driven;
+    expect(socket.written).toEqual(['{"n":1}', '{"n":2}']);
+    expect(side.runs).toMatchObject({ shared: 2, own: 0 });
+  });
+
   it('never shares a result with errors: each member runs that line itself, in order with the rest', async () => {
     const { source, subscribe, side } = setUp();
     const members = [subscribe(), subscribe()];
