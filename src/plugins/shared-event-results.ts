@@ -145,9 +145,9 @@ class DetachableResults implements AsyncIterableIterator<ExecutionResult>, Joina
  * member of its own sharing key's group from the start: it runs what it replays itself (through
  * the shared results: replays that switch on the same live line, handed out as the shared tail
  * brought it, share its run) and, once it has caught up, is written the group's frames like any
- * member. Any other subscription
- * on `/graphql` (a timeline, a feed) has its results read by its event stream without its chain
- * of plugins; on `/graphql/stream` each subscriber reads its results through its chain.
+ * member. Any other subscription on `/graphql` (a timeline, a feed) has its results read by its
+ * event stream without its chain of plugins; on `/graphql/stream` each subscriber reads its
+ * results through its chain.
  *
  * A result carrying errors is never shared: a subscriber that would receive one runs the event
  * itself (the first subscriber's run may have failed only because that client went away).
